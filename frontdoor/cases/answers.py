@@ -1,0 +1,166 @@
+"""Validate answers to a service's questions (Open311 attributes) and normalise them.
+
+Stored form: {code: value} where value is a str (string, text, single list key, datetime
+as ISO 8601 UTC), an int or float (number), or a list of keys (multi list).
+"""
+
+from __future__ import annotations
+
+import math
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from frontdoor.catalogue.models import Question, Service
+from frontdoor.cases.errors import InvalidInput
+
+MAX_STRING = 500
+MAX_TEXT = 4000
+
+Answer = str | int | float | list[str]
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, list | tuple):
+        return all(_blank(item) for item in value)
+    return False
+
+
+def _single(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        items = [str(item) for item in value if not _blank(item)]
+        if len(items) != 1:
+            raise ValueError(_("Choose exactly one option."))
+        return items[0].strip()
+    return str(value).strip()
+
+
+def clean_string(text: str, limit: int, *, multiline: bool) -> str:
+    text = text.replace("\x00", "")
+    if not multiline:
+        text = " ".join(text.split())
+    else:
+        text = text.replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise ValueError(
+            _("This is %(length)d characters long; the limit is %(limit)d.")
+            % {"length": len(text), "limit": limit}
+        )
+    return text
+
+
+def parse_number(value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise ValueError(_("Enter a number."))
+    try:
+        number = float(str(value).strip().replace(",", ""))
+    except ValueError:
+        raise ValueError(_("Enter a number.")) from None
+    if not math.isfinite(number) or abs(number) > 1e12:
+        raise ValueError(_("Enter a number."))
+    return int(number) if number.is_integer() else number
+
+
+def parse_answer_datetime(value: Any, tz_name: str) -> str:
+    text = str(value).strip()
+    try:
+        moment = parse_datetime(text.replace("z", "Z"))
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValueError(_("Enter a date and time, e.g. 2026-03-01T14:30."))
+    if moment.tzinfo is None:
+        # Forms send local time without an offset: it is the city's local time.
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz_name))
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _list_keys(value: Any) -> list[str]:
+    if isinstance(value, str):
+        raw: Iterable[Any] = value.split(",")
+    elif isinstance(value, list | tuple):
+        raw = value
+    else:
+        raw = [value]
+    keys: list[str] = []
+    for item in raw:
+        key = str(item).strip()
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def clean_answer(question: Question, value: Any, tz_name: str, keys: set[str]) -> Answer:
+    datatype = question.datatype
+    if datatype == Question.Datatype.STRING:
+        return clean_string(_single(value), MAX_STRING, multiline=False)
+    if datatype == Question.Datatype.TEXT:
+        return clean_string(_single(value), MAX_TEXT, multiline=True)
+    if datatype == Question.Datatype.NUMBER:
+        return parse_number(_single(value))
+    if datatype == Question.Datatype.DATETIME:
+        return parse_answer_datetime(_single(value), tz_name)
+    if datatype == Question.Datatype.SINGLE:
+        key = _single(value)
+        if key not in keys:
+            raise ValueError(_("“%(value)s” is not one of the options.") % {"value": key[:60]})
+        return key
+    chosen = _list_keys(value)
+    unknown = [key for key in chosen if key not in keys]
+    if unknown:
+        raise ValueError(
+            _("“%(value)s” is not one of the options.") % {"value": ", ".join(unknown)[:60]}
+        )
+    return chosen
+
+
+def validate_answers(
+    service: Service,
+    raw: Mapping[str, Any],
+    tz_name: str,
+    questions: Iterable[Question] | None = None,
+) -> dict[str, Answer]:
+    """Return normalised answers or raise InvalidInput keyed "answers.<code>"."""
+    if questions is None:
+        questions = service.questions.filter(active=True).prefetch_related("values")
+    by_code = {q.code: q for q in questions}
+    errors: dict[str, list[str]] = {}
+    for code in raw:
+        if code not in by_code:
+            errors[f"answers.{code}"] = [
+                _("“%(code)s” is not a question of this service.") % {"code": str(code)[:40]}
+            ]
+    cleaned: dict[str, Answer] = {}
+    for code, question in by_code.items():
+        if not question.variable:
+            continue  # informational notice; nothing to answer
+        value = raw.get(code)
+        if _blank(value):
+            if question.required:
+                errors[f"answers.{code}"] = [
+                    _("Please answer: %(question)s") % {"question": question.description}
+                ]
+            continue
+        keys = {v.key for v in question.values.all()} if question.is_list else set()
+        try:
+            answer = clean_answer(question, value, tz_name, keys)
+        except ValueError as exc:
+            errors[f"answers.{code}"] = [str(exc)]
+            continue
+        if _blank(answer) and question.required:
+            errors[f"answers.{code}"] = [
+                _("Please answer: %(question)s") % {"question": question.description}
+            ]
+        elif not _blank(answer):
+            cleaned[code] = answer
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned

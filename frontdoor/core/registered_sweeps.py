@@ -1,0 +1,29 @@
+"""The sweeps the worker runs. Later features (reminders, SLA warnings, digests) add theirs
+here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from frontdoor.core.sweeps import sweep
+
+
+@sweep("notifications", every=timedelta(minutes=1))
+def repair_notifications() -> dict[str, Any]:
+    from frontdoor.notifications.services import sweep as notification_sweep
+
+    return notification_sweep()
+
+
+@sweep("prune_jobs", every=timedelta(hours=6))
+def prune_finished_jobs() -> dict[str, Any]:
+    """Keep the job table small: finished jobs older than a week are deleted."""
+    from datetime import timedelta as td
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - td(days=7)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return {"deleted": deleted}

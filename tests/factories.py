@@ -1,0 +1,157 @@
+"""Factories for the catalogue and accounts. Requests are never built by a factory: tests
+file them through ``workflow.submit`` like every channel does."""
+
+from __future__ import annotations
+
+import factory
+
+from frontdoor.accounts.models import User
+from frontdoor.catalogue.models import (
+    BusinessCalendar,
+    Category,
+    City,
+    Department,
+    Membership,
+    Question,
+    QuestionValue,
+    RoutingRule,
+    Service,
+    WorkGroup,
+    Zone,
+)
+from frontdoor.cases.sla import DEFAULT_HOURS
+
+# A 0.1° square around the test city's centre, and two halves for zone tests.
+CITY_SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[-94.3, 38.9], [-94.2, 38.9], [-94.2, 39.0], [-94.3, 39.0], [-94.3, 38.9]]],
+}
+WEST_HALF = {
+    "type": "Polygon",
+    "coordinates": [[[-94.3, 38.9], [-94.25, 38.9], [-94.25, 39.0], [-94.3, 39.0], [-94.3, 38.9]]],
+}
+EAST_HALF = {
+    "type": "Polygon",
+    "coordinates": [[[-94.25, 38.9], [-94.2, 38.9], [-94.2, 39.0], [-94.25, 39.0], [-94.25, 38.9]]],
+}
+WEST_POINT = (38.95, -94.28)
+EAST_POINT = (38.95, -94.22)
+OUTSIDE_POINT = (40.0, -95.0)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = "Tester"
+    password = factory.django.Password("correct horse battery")
+
+
+class CalendarFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BusinessCalendar
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    hours = factory.LazyFunction(lambda: dict(DEFAULT_HOURS))
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = City
+
+    name = "Testville"
+    jurisdiction_id = "testville.example"
+    time_zone = "America/Chicago"
+    default_language = "en"
+    calendar = factory.SubFactory(CalendarFactory)
+    geometry = factory.LazyFunction(lambda: dict(CITY_SQUARE))
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    code = factory.Sequence(lambda n: f"DEPT{n}")
+    name = factory.Sequence(lambda n: f"Department {n}")
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkGroup
+
+    department = factory.SubFactory(DepartmentFactory)
+    code = factory.Sequence(lambda n: f"GROUP-{n}")
+    name = factory.Sequence(lambda n: f"Group {n}")
+    email = factory.LazyAttribute(lambda o: f"{o.code.lower()}@city.example")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    group = factory.SubFactory(GroupFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("code",)
+
+    code = "streets"
+    name = "Streets"
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    code = factory.Sequence(lambda n: f"SVC{n}")
+    name = factory.Sequence(lambda n: f"Service {n}")
+    category = factory.SubFactory(CategoryFactory)
+    default_group = factory.SubFactory(GroupFactory)
+    sla_amount = 3
+    sla_unit = Service.SlaUnit.DAYS
+    sla_clock = Service.SlaClock.BUSINESS
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    service = factory.SubFactory(ServiceFactory)
+    code = factory.Sequence(lambda n: f"q{n}")
+    datatype = Question.Datatype.STRING
+    order = factory.Sequence(lambda n: n + 1)
+    description = factory.Sequence(lambda n: f"Question {n}?")
+
+
+class ValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionValue
+
+    question = factory.SubFactory(QuestionFactory)
+    key = factory.Sequence(lambda n: f"v{n}")
+    name = factory.Sequence(lambda n: f"Value {n}")
+
+
+class ZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Zone
+
+    code = factory.Sequence(lambda n: f"ZONE-{n}")
+    name = factory.Sequence(lambda n: f"Zone {n}")
+    kind = Zone.Kind.CREW_AREA
+    geometry = factory.LazyFunction(lambda: dict(WEST_HALF))
+
+
+class RuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoutingRule
+
+    zone = factory.SubFactory(ZoneFactory)
+    group = factory.SubFactory(GroupFactory)
