@@ -157,6 +157,7 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # --- Static and uploaded files -----------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 _S3_BUCKET = env_str("S3_BUCKET", "")

@@ -1,0 +1,53 @@
+"""Load the demo city (catalogue, zones, people) and generate its request history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from frontdoor.catalogue.models import City
+
+
+class Command(BaseCommand):
+    help = "Create the fictional demo city Port Alder with staff and a history of requests."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--requests", type=int, default=3000,
+                            help="How many historical requests to generate (default 3000).")
+        parser.add_argument("--days", type=int, default=365,
+                            help="Spread the history over this many past days (default 365).")
+        parser.add_argument("--seed", type=int, default=311)
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing if a city is already configured.")
+        parser.add_argument("--logins", action="store_true",
+                            help="Only print the demo logins.")
+
+    def handle(self, *args: Any, requests: int, days: int, seed: int, if_empty: bool,
+               logins: bool, **options: Any) -> None:
+        from frontdoor.demo.history import HistoryGenerator
+        from frontdoor.demo.loader import LOGINS, create_people, load_catalogue
+
+        if logins:
+            self._print_logins(LOGINS)
+            return
+        if if_empty and City.objects.exists():
+            self.stdout.write("A city is already configured; demo data left as it is.")
+            return
+        city = load_catalogue()
+        create_people()
+        self.stdout.write(f"Loaded {city.name}: catalogue, zones and staff.")
+        if requests > 0:
+            generator = HistoryGenerator(seed=seed, days=days)
+
+            def progress(done: int, seconds: float) -> None:
+                if done % 50_000 == 0 or done == requests:
+                    self.stdout.write(f"  {done:>9,} requests  {seconds:7.1f} s")
+
+            generator.generate(requests, progress=progress)
+        self._print_logins(LOGINS)
+
+    def _print_logins(self, logins: list[tuple[str, str, str, str]]) -> None:
+        self.stdout.write("\nDemo logins (http://127.0.0.1:8000/admin/ for now):")
+        for username, password, role, what in logins:
+            self.stdout.write(f"  {role:<22} {username:<12} {password:<12} {what}")

@@ -1,0 +1,104 @@
+"""The demo city: enough catalogue, people and history to try every feature."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from frontdoor.accounts.models import User
+from frontdoor.cases import workflow
+from frontdoor.cases.models import Event, ServiceRequest, Status
+from frontdoor.catalogue.models import City, Department, Question, Service, WorkGroup, Zone
+from frontdoor.demo.loader import LOGINS, read_json
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Loaded once for this module (it takes seconds), then flushed away."""
+    with django_db_blocker.unblock():
+        call_command("demo_city", requests=1500, seed=5, verbosity=0)
+        yield
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo(demo_city, db):  # type: ignore[no-untyped-def]
+    return City.current()
+
+
+def test_demo_city_has_a_real_catalogue_and_organisation(demo):
+    assert demo.name == "Port Alder" and demo.geometry is not None
+    assert Department.objects.count() >= 8
+    assert Service.objects.filter(active=True).count() >= 40
+    assert set(Question.objects.values_list("datatype", flat=True)) == set(Question.Datatype)
+    assert Question.objects.filter(variable=False).exists()
+    assert Service.objects.filter(private=True).exists()
+    assert Service.objects.filter(audience=Service.Audience.STAFF).exists()
+    assert {"ward", "district", "crew_area"} <= set(Zone.objects.values_list("kind", flat=True))
+    spanish = Service.objects.get(code="POTHOLE")
+    assert spanish.name_es and spanish.name_es != spanish.name_en
+    for question in Question.objects.filter(datatype__in=Question.LIST_TYPES):
+        assert question.values.exists(), f"{question} has no values"
+    assert demo.triage_group is not None and demo.general_service is not None
+
+
+def test_every_demo_login_works_and_every_role_exists(demo):
+    for username, password, _role, _what in LOGINS:
+        assert authenticate(username=username, password=password) is not None, username
+    assert User.objects.get(username="admin").is_superuser
+    assert Department.objects.filter(supervisors__username="supervisor").exists()
+    assert WorkGroup.objects.filter(memberships__user__username="agent").exists()
+    for group in WorkGroup.objects.all():
+        assert group.memberships.count() >= 1, group
+
+
+def test_history_follows_the_calibration(demo):
+    calibration = read_json("calibration.json")
+    requests = ServiceRequest.objects.all()
+    assert requests.count() == 1500
+    closed = requests.filter(status=Status.CLOSED).count() / 1500
+    assert abs(closed - calibration["closed_share"]) < 0.08
+    channels = Counter(requests.values_list("channel", flat=True))
+    assert channels.most_common(1)[0][0] in ("phone", "mobile")
+    services = Counter(requests.values_list("service__code", flat=True))
+    heaviest = max(calibration["service_weights"], key=calibration["service_weights"].get)
+    assert services[heaviest] >= 1500 * calibration["service_weights"][heaviest] * 0.5
+    # every request has its created event and closed ones their closing event
+    assert Event.objects.filter(action=Event.Action.CREATED).count() == 1500
+    assert (Event.objects.filter(action=Event.Action.CLOSED).count()
+            == requests.filter(status=Status.CLOSED).count())
+    for request in requests.filter(status=Status.CLOSED)[:50]:
+        assert request.closed_at >= request.requested_at
+        assert request.resolution
+    inside = requests.exclude(zones=None).count()
+    assert inside == 1500
+
+
+def test_loading_again_with_if_empty_changes_nothing(demo):
+    before = (ServiceRequest.objects.count(), Service.objects.count(), User.objects.count())
+    call_command("demo_city", if_empty=True, verbosity=0)
+    assert (ServiceRequest.objects.count(), Service.objects.count(),
+            User.objects.count()) == before
+
+
+def test_demo_city_accepts_new_reports_through_the_workflow(demo):
+    pothole = Service.objects.get(code="POTHOLE")
+    answers = {}
+    for question in pothole.questions.filter(required=True, variable=True):
+        if question.is_list:
+            answers[question.code] = question.values.first().key
+        elif question.datatype == Question.Datatype.NUMBER:
+            answers[question.code] = "3"
+        else:
+            answers[question.code] = "by the school"
+    boundary = demo.geometry["coordinates"][0]
+    lat = sum(p[1] for p in boundary) / len(boundary)
+    lon = sum(p[0] for p in boundary) / len(boundary)
+    request = workflow.submit(service=pothole, actor=workflow.Actor.resident(), channel="web",
+                              answers=answers, lat=lat, long=lon)
+    assert request.group is not None and request.zones.exists()
