@@ -6,6 +6,7 @@ from __future__ import annotations
 import factory
 
 from frontdoor.accounts.models import User
+from frontdoor.cases.sla import DEFAULT_HOURS
 from frontdoor.catalogue.models import (
     BusinessCalendar,
     Category,
@@ -19,7 +20,6 @@ from frontdoor.catalogue.models import (
     WorkGroup,
     Zone,
 )
-from frontdoor.cases.sla import DEFAULT_HOURS
 
 # A 0.1° square around the test city's centre, and two halves for zone tests.
 CITY_SQUARE = {

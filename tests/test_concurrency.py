@@ -28,7 +28,7 @@ def run_together(calls: list[Callable[[], object]]) -> list[object]:
         try:
             barrier.wait()
             results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - reported to the test
+        except Exception as exc:
             results[index] = exc
         finally:
             connections.close_all()

@@ -33,7 +33,7 @@ class FlakySMTP:
         self.received: list[email.message.Message] = []
         self.refused = 0
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
+    async def handle_DATA(self, server, session, envelope):
         if self.refused < self.failures:
             self.refused += 1
             return "451 4.3.0 Mail server busy, try again later"

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontdoor.accounts.models import ContactPreference
-from frontdoor.catalogue.models import Priority, Service, WorkGroup, Zone
 from frontdoor.cases import tracking
+from frontdoor.catalogue.models import Priority, Service, WorkGroup, Zone
 
 # Set by the workflow module while it writes; models refuse other writes to requests.
 workflow_writing: contextvars.ContextVar[bool] = contextvars.ContextVar(

@@ -20,8 +20,6 @@ from zoneinfo import ZoneInfo
 import shapely
 
 from frontdoor.accounts.models import ContactPreference, User
-from frontdoor.catalogue import geo
-from frontdoor.catalogue.models import City, Question, Service, WorkGroup, Zone
 from frontdoor.cases import routing, sla, tracking
 from frontdoor.cases.models import (
     Channel,
@@ -34,6 +32,8 @@ from frontdoor.cases.models import (
     workflow_writing,
 )
 from frontdoor.cases.workflow import calendar_for
+from frontdoor.catalogue import geo
+from frontdoor.catalogue.models import City, Question, Service, WorkGroup, Zone
 from frontdoor.demo.loader import read_json
 
 A = Event.Action
@@ -214,8 +214,11 @@ class HistoryGenerator:
                                                           "Behind the library", "Unknown"])
         return answers
 
-    def _channel(self, code: str) -> str:
-        mix = self.by_service_channels.get(code)
+    def _channel(self, service: Service) -> str:
+        if service.audience == Service.Audience.STAFF:
+            # Staff-only services are filed by employees: in the field or by phone.
+            return self.rng.choice([Channel.STAFF, Channel.PHONE])
+        mix = self.by_service_channels.get(service.code)
         if mix:
             keys = [k for k in mix if k in CHANNEL_KEYS]
             if keys:
@@ -231,7 +234,7 @@ class HistoryGenerator:
         plan = self._plan(service, zone_ids)
         requested = self._requested_at()
         language = "es" if rng.random() < 0.15 else "en"
-        channel = self._channel(service.code)
+        channel = self._channel(service)
         number = tracking.generate()
         while number in taken:
             number = tracking.generate()

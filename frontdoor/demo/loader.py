@@ -127,7 +127,7 @@ def load_catalogue(catalogue: dict[str, Any] | None = None) -> City:
         service.audience = svc_spec.get("audience", "public")
         service.private = bool(svc_spec.get("private", False))
         service.response_type = "batch" if svc_spec.get("batch") else "realtime"
-        service.location_required = svc_spec["code"] != catalogue.get("general_service")
+        service.location_required = bool(svc_spec.get("location_required", True))
         service.order = order
         service.full_clean()
         service.save()

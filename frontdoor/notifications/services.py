@@ -22,8 +22,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from frontdoor.accounts.models import ContactPreference, User
-from frontdoor.catalogue.models import City
 from frontdoor.cases.models import Event, Follower, ServiceRequest
+from frontdoor.catalogue.models import City
 from frontdoor.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
