@@ -215,6 +215,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 FRONTDOOR_NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
 FRONTDOOR_NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
 
+# Seconds a process may serve catalogue data (services, questions, zones, rules) from memory
+# after another process changed it; 0 turns the cache off.
+CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 10, minimum=0)
+
 # --- Background jobs ------------------------------------------------------------------------
 TASKS = {
     "default": {

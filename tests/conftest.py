@@ -19,12 +19,15 @@ def _media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clear_geometry_cache() -> Iterator[None]:
-    from frontdoor.catalogue import geo
+def _clear_caches() -> Iterator[None]:
+    """Per-process caches outlive a test's rolled-back transaction; start each test clean."""
+    from frontdoor.catalogue import cache, geo
 
     geo._PREPARED.clear()
+    cache.clear()
     yield
     geo._PREPARED.clear()
+    cache.clear()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from frontdoor.cases.models import Resolution, ServiceRequest
 from frontdoor.core.jobs import run_pending_jobs
 from frontdoor.notifications import services
 from frontdoor.notifications.models import Notification
-from frontdoor.notifications.tasks import deliver_notification
+from frontdoor.notifications.tasks import deliver_notifications
 from tests.conftest import submit_pothole
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_running_the_job_again_does_not_send_twice(pothole, smtp):
     run_pending_jobs()
     sent = len(smtp.received)
     for notification in Notification.objects.all():
-        deliver_notification.enqueue(notification.pk)  # a duplicate job, as after a crash
+        deliver_notifications.enqueue([notification.pk])  # a duplicate job, as after a crash
         assert services.deliver(notification.pk) == "skipped"
     run_pending_jobs()
     assert len(smtp.received) == sent

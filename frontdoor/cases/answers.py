@@ -9,14 +9,14 @@ from __future__ import annotations
 import math
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from frontdoor.catalogue.models import Question, Service
 from frontdoor.cases.errors import InvalidInput
+from frontdoor.catalogue.models import Question, Service
 
 MAX_STRING = 500
 MAX_TEXT = 4000
@@ -122,6 +122,16 @@ def clean_answer(question: Question, value: Any, tz_name: str, keys: set[str]) -
     return chosen
 
 
+def service_questions(service: Service) -> list[Question]:
+    """The active questions of a service with their values (cached per process)."""
+    from frontdoor.catalogue.cache import cached
+
+    return cached(
+        ("questions", service.pk),
+        lambda: list(service.questions.filter(active=True).prefetch_related("values")),
+    )
+
+
 def validate_answers(
     service: Service,
     raw: Mapping[str, Any],
@@ -130,7 +140,7 @@ def validate_answers(
 ) -> dict[str, Answer]:
     """Return normalised answers or raise InvalidInput keyed "answers.<code>"."""
     if questions is None:
-        questions = service.questions.filter(active=True).prefetch_related("values")
+        questions = service_questions(service)
     by_code = {q.code: q for q in questions}
     errors: dict[str, list[str]] = {}
     for code in raw:

@@ -7,16 +7,30 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from frontdoor.catalogue.cache import cached
 from frontdoor.catalogue.models import City, RoutingRule, Service, WorkGroup, Zone
 
 
+def _active_zones() -> list[Zone]:
+    return cached("zones", lambda: list(Zone.objects.filter(active=True).order_by("pk")))
+
+
 def zones_at(lat: float | None, lon: float | None) -> list[Zone]:
+    """Active zones containing the point (bounding box first, then the exact polygon)."""
     if lat is None or lon is None:
         return []
-    candidates = Zone.objects.filter(
-        active=True, min_lat__lte=lat, max_lat__gte=lat, min_lon__lte=lon, max_lon__gte=lon
+    return [zone for zone in _active_zones() if zone.covers(lat, lon)]
+
+
+def _rules_for(service: Service) -> list[RoutingRule]:
+    return cached(
+        ("rules", service.pk),
+        lambda: list(
+            RoutingRule.objects.filter(group__active=True, zone__active=True)
+            .filter(Q(service=service) | Q(category_id=service.category_id))
+            .select_related("group", "zone")
+        ),
     )
-    return [zone for zone in candidates if zone.covers(lat, lon)]
 
 
 @dataclass(frozen=True)
@@ -29,13 +43,9 @@ class Route:
 def route(service: Service, zones: list[Zone], city: City) -> Route:
     """Service rule in a zone > category rule in a zone > service default > triage group."""
     if zones:
-        rules = (
-            RoutingRule.objects.filter(zone__in=zones, group__active=True)
-            .filter(Q(service=service) | Q(category_id=service.category_id))
-            .select_related("group", "zone")
-        )
+        zone_ids = {zone.pk for zone in zones}
         best = min(
-            rules,
+            (rule for rule in _rules_for(service) if rule.zone_id in zone_ids),
             key=lambda rule: (0 if rule.service_id else 1, rule.rank, rule.pk),
             default=None,
         )

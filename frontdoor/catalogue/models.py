@@ -152,7 +152,12 @@ class City(GeometryMixin):
 
     @classmethod
     def current(cls) -> City:
-        city = cls.objects.select_related("calendar", "triage_group").order_by("pk").first()
+        from frontdoor.catalogue.cache import cached
+
+        city = cached(
+            "city",
+            lambda: cls.objects.select_related("calendar", "triage_group").order_by("pk").first(),
+        )
         if city is None:
             raise City.DoesNotExist(
                 "No city is configured: run `manage.py demo_city` or create one in the admin."

@@ -146,10 +146,11 @@ ON_ACTION: dict[str, tuple[str, ...]] = {
 
 def on_events(events: Sequence[Event]) -> list[Notification]:
     """Queue the notifications these events cause (called inside the workflow's
-    transaction)."""
-    from frontdoor.notifications.tasks import deliver_notification
+    transaction): one outbox row per recipient and kind, and one delivery job for them all.
+    """
+    from frontdoor.notifications.tasks import deliver_notifications
 
-    created: list[Notification] = []
+    rows: list[Notification] = []
     for event in events:
         for kind in ON_ACTION.get(event.action, ()):
             seen: set[str] = set()
@@ -158,8 +159,8 @@ def on_events(events: Sequence[Event]) -> list[Notification]:
                 if key in seen:
                     continue
                 seen.add(key)
-                created.append(
-                    Notification.objects.create(
+                rows.append(
+                    Notification(
                         event=event,
                         kind=kind,
                         recipient=recipient.address,
@@ -167,8 +168,10 @@ def on_events(events: Sequence[Event]) -> list[Notification]:
                         language=recipient.language,
                     )
                 )
-    for notification in created:
-        deliver_notification.enqueue(notification.pk)
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    deliver_notifications.enqueue([n.pk for n in created])
     return created
 
 
@@ -228,7 +231,7 @@ def deliver(notification_id: int) -> str:
     a retried job can never send it twice. A failed SMTP conversation puts it back to
     pending with an exponential backoff until the attempts run out.
     """
-    from frontdoor.notifications.tasks import deliver_notification
+    from frontdoor.notifications.tasks import deliver_notifications
 
     now = timezone.now()
     claimed = Notification.objects.filter(
@@ -260,8 +263,8 @@ def deliver(notification_id: int) -> str:
         notification.status = Notification.Status.PENDING
         notification.next_attempt_at = timezone.now() + retry_delay(notification.attempts)
         notification.save(update_fields=["status", "last_error", "next_attempt_at"])
-        deliver_notification.using(run_after=notification.next_attempt_at).enqueue(
-            notification.pk
+        deliver_notifications.using(run_after=notification.next_attempt_at).enqueue(
+            [notification.pk]
         )
         logger.warning("notification %s will be retried: %s", notification_id, exc)
         return "retry"
@@ -278,7 +281,7 @@ LOST_JOB = timedelta(minutes=5)
 def sweep() -> dict[str, int]:
     """Periodic repair: re-enqueue due notifications whose job was lost, and mark rows
     whose worker died mid-send as unknown (never resent: a duplicate is worse)."""
-    from frontdoor.notifications.tasks import deliver_notification
+    from frontdoor.notifications.tasks import deliver_notifications
 
     now = timezone.now()
     stale = Notification.objects.filter(
@@ -289,6 +292,6 @@ def sweep() -> dict[str, int]:
             status=Notification.Status.PENDING, next_attempt_at__lt=now - LOST_JOB
         ).values_list("pk", flat=True)[:500]
     )
-    for pk in lost:
-        deliver_notification.enqueue(pk)
+    if lost:
+        deliver_notifications.enqueue(lost)
     return {"requeued": len(lost), "unknown": stale}

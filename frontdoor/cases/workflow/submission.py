@@ -53,12 +53,21 @@ def _parse_coordinate(value: Any, lo: float, hi: float, message: str) -> float:
 
 
 def calendar_for(group: WorkGroup | None, city: City) -> sla.Calendar:
-    calendar = group.department.calendar if group and group.department.calendar_id else None
-    calendar = calendar or city.calendar
-    if calendar is None:
-        return sla.Calendar.build(sla.DEFAULT_HOURS, (), city.time_zone)
-    holidays = calendar.holidays.values_list("date", flat=True)
-    return sla.Calendar.build(calendar.hours, list(holidays), city.time_zone)
+    """The business calendar of the group's department, else the city's (cached)."""
+    from frontdoor.catalogue.cache import cached
+
+    department_id = group.department_id if group else None
+
+    def load() -> sla.Calendar:
+        department = group.department if group else None
+        calendar = department.calendar if department and department.calendar_id else None
+        calendar = calendar or city.calendar
+        if calendar is None:
+            return sla.Calendar.build(sla.DEFAULT_HOURS, (), city.time_zone)
+        holidays = list(calendar.holidays.values_list("date", flat=True))
+        return sla.Calendar.build(calendar.hours, holidays, city.time_zone)
+
+    return cached(("calendar", department_id, city.pk, city.time_zone), load)
 
 
 def _clean_contact(contact: Contact | None, errors: dict[str, list[str]]) -> dict[str, Any]:
@@ -262,7 +271,10 @@ def submit(
         else:
             raise DomainError(_("Could not allocate a tracking number; please try again."))
         if zones:
-            request.zones.set(zones)
+            through = ServiceRequest.zones.through
+            through.objects.bulk_create(
+                [through(servicerequest_id=request.pk, zone_id=zone.pk) for zone in zones]
+            )
         events = [
             _event(
                 request,
