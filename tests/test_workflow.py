@@ -278,7 +278,7 @@ def test_every_transition_is_allowed_or_refused_by_the_table(pothole, staff, act
     else:
         with pytest.raises(TransitionNotAllowed) as raised:
             perform(action, request, ctx)
-        assert status.label.lower() in str(raised.value)
+        assert f"“{status.label}”" in str(raised.value)
         request.refresh_from_db()
         assert (request.version, request.status) == (version, status)
         assert request.events.count() == events
@@ -469,3 +469,17 @@ def test_system_events_do_not_change_the_request(filed):
     assert filed.version == version and event.visibility == Visibility.INTERNAL
     with pytest.raises(ValueError, match="not a system event"):
         workflow.record_system_event(filed, A.CLOSED)
+
+
+def test_errors_speak_the_users_language(pothole, staff):
+    from django.utils import translation
+
+    with translation.override("es"), pytest.raises(InvalidInput) as raised:
+        submit_pothole(pothole, description="x" * 5000, lat="95", long="0")
+    assert "el límite es 4000" in raised.value.errors["description"][0]
+    assert "latitud debe ser un número" in raised.value.errors["location"][0]
+    request = submit_pothole(pothole)
+    workflow.close(request, Resolution.FIXED, actor=workflow.Actor.staff(staff))
+    with translation.override("es"), pytest.raises(TransitionNotAllowed) as refused:
+        workflow.hold(request, reason=HoldReason.PARTS, actor=workflow.Actor.staff(staff))
+    assert str(refused.value) == "Una solicitud en estado “Cerrada” no se puede poner en espera."

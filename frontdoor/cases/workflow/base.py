@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frontdoor.accounts.models import ContactPreference, User
 from frontdoor.cases.answers import clean_string
@@ -165,25 +166,34 @@ def _check(request: ServiceRequest, action: str) -> Status:
     allowed = TRANSITIONS[action]
     current = Status(request.status)
     if current not in allowed:
-        raise TransitionNotAllowed(
-            _("You cannot %(action)s a request that is %(status)s.")
-            % {"action": ACTION_VERBS.get(action, action), "status": current.label.lower()}
-        )
+        message = FORBIDDEN_MESSAGES.get(action, FORBIDDEN_DEFAULT)
+        raise TransitionNotAllowed(message % {"status": current.label})
     return allowed[current]
 
 
-ACTION_VERBS = {
-    "start": _("start work on"),
-    "assign": _("assign"),
-    "forward": _("forward"),
-    "hold": _("put on hold"),
-    "request_info": _("ask for information on"),
-    "resume": _("resume"),
-    "set_priority": _("change the priority of"),
-    "close": _("close"),
-    "mark_duplicate": _("close as a duplicate"),
-    "reopen": _("reopen"),
-    "record_survey": _("answer the survey of"),
+# One whole sentence per action (not a verb spliced into a template) so translators can
+# write natural sentences; %(status)s is the request's current status label.
+FORBIDDEN_DEFAULT = gettext_lazy("This is not possible while the request is “%(status)s”.")
+FORBIDDEN_MESSAGES = {
+    "start": gettext_lazy("Work cannot start on a request that is “%(status)s”."),
+    "assign": gettext_lazy("A request that is “%(status)s” cannot be assigned."),
+    "forward": gettext_lazy("A request that is “%(status)s” cannot be forwarded."),
+    "hold": gettext_lazy("A request that is “%(status)s” cannot be put on hold."),
+    "request_info": gettext_lazy(
+        "You cannot ask for more information on a request that is “%(status)s”."
+    ),
+    "resume": gettext_lazy("Only a request on hold can be resumed; this one is “%(status)s”."),
+    "set_priority": gettext_lazy(
+        "The priority of a request that is “%(status)s” cannot be changed."
+    ),
+    "close": gettext_lazy("This request is already “%(status)s”."),
+    "mark_duplicate": gettext_lazy(
+        "A request that is “%(status)s” cannot be closed as a duplicate."
+    ),
+    "reopen": gettext_lazy("Only a closed request can be reopened; this one is “%(status)s”."),
+    "record_survey": gettext_lazy(
+        "The survey opens when the request is closed; this one is “%(status)s”."
+    ),
 }
 
 
