@@ -111,3 +111,37 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords and "postgresql" not in engine:
             item.add_marker(skip)
+
+
+class SMTPInbox:
+    """An SMTP server's handler that refuses the first ``failures`` messages, then keeps
+    every message it accepts."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.refused = 0
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.refused < self.failures:
+            self.refused += 1
+            return "451 4.3.0 Mail server busy, try again later"
+        self.messages.append(envelope.content)
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[SMTPInbox, int]]:
+    """A real SMTP server on a free loopback port: (inbox, port)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    inbox = SMTPInbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -53,15 +51,6 @@ def test_a_sweep_runs_once_per_period_whoever_asks():
         del sweeps.REGISTRY["test-sweep"]
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
 SETUP = """
 from frontdoor.cases import workflow
 from tests import factories as f
@@ -73,14 +62,9 @@ workflow.submit(service=service, actor=workflow.Actor.resident(), channel="web",
 """
 
 
-def test_real_worker_process_sends_mail_and_stops_cleanly(tmp_path):
+def test_real_worker_process_sends_mail_and_stops_cleanly(tmp_path, smtp_server):
     """`make run` starts this process; here it delivers over real SMTP and exits on SIGTERM."""
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    inbox, port = smtp_server
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path}/worker.sqlite3",
@@ -91,19 +75,17 @@ def test_real_worker_process_sends_mail_and_stops_cleanly(tmp_path):
     }
     env.pop("PYTEST_XDIST_WORKER", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=120)
+    subprocess.run([*manage, "shell", "-c", SETUP], env=env, check=True, timeout=60, cwd=ROOT)
+    worker = subprocess.Popen([*manage, "worker", "--interval", "0.2"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=120)
-        subprocess.run([*manage, "shell", "-c", SETUP], env=env, check=True, timeout=60,
-                       cwd=ROOT)
-        worker = subprocess.Popen([*manage, "worker", "--interval", "0.2"], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(inbox.messages) < 2:
             time.sleep(0.2)
+    finally:
         worker.send_signal(signal.SIGTERM)
         output, _ = worker.communicate(timeout=20)
-    finally:
-        controller.stop()
     to_ana = [m for m in inbox.messages if b"To: ana@example.org" in m]
     assert len(to_ana) == 1, output  # the confirmation, once (the other is the group's)
     assert worker.returncode == 0, output

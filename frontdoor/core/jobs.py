@@ -11,18 +11,23 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 
-def run_pending_jobs(max_tasks: int | None = None, worker_id: str = "in-process") -> int:
-    """Run ready jobs until none is left (or ``max_tasks`` ran). Returns how many ran."""
-    worker = Worker(
+def make_worker(worker_id: str, *, interval: float = 0, batch: bool = True) -> Worker:
+    """A django-tasks-db worker over every queue of the default backend."""
+    return Worker(
         queue_names=["*"],
-        interval=0,
-        batch=True,
+        interval=interval,
+        batch=batch,
         backend_name="default",
-        startup_delay=False,
-        max_tasks=max_tasks,
+        startup_delay=not batch,
+        max_tasks=None,
         worker_id=worker_id,
         excluded_queue_names=[],
     )
+
+
+def run_pending_jobs(max_tasks: int | None = None, worker_id: str = "in-process") -> int:
+    """Run ready jobs until none is left (or ``max_tasks`` ran). Returns how many ran."""
+    worker = make_worker(worker_id)
     ran = 0
     while max_tasks is None or ran < max_tasks:
         ready = DBTaskResult.objects.ready().filter(backend_name="default")

@@ -227,49 +227,51 @@ def set_priority(
         return req
 
 
-def add_note(
+def _post_text(
     request: ServiceRequest | int,
     text: str,
     *,
+    action: str,
+    event_action: str,
+    visibility: str,
     actor: Actor,
-    expected_version: int | None = None,
+    expected_version: int | None,
+    needs_contact: bool = False,
+) -> ServiceRequest:
+    text = _clean_text(text, MAX_NOTE, "text", required=True)
+    with _change(request, action, expected_version) as (req, _t, out):
+        if needs_contact:
+            _require_contact(req)
+        out.events.append(_event(req, event_action, actor, visibility, {"text": text}))
+        return req
+
+
+def add_note(
+    request: ServiceRequest | int, text: str, *, actor: Actor, expected_version: int | None = None
 ) -> ServiceRequest:
     """Internal note: staff only, never shown to residents, no notification."""
-    text = _clean_text(text, MAX_NOTE, "text", required=True)
-    with _change(request, "add_note", expected_version) as (req, _t, out):
-        out.events.append(_event(req, A.NOTE, actor, Visibility.INTERNAL, {"text": text}))
-        return req
+    return _post_text(request, text, action="add_note", event_action=A.NOTE,
+                      visibility=Visibility.INTERNAL, actor=actor,
+                      expected_version=expected_version)
 
 
 def reply(
-    request: ServiceRequest | int,
-    text: str,
-    *,
-    actor: Actor,
-    expected_version: int | None = None,
+    request: ServiceRequest | int, text: str, *, actor: Actor, expected_version: int | None = None
 ) -> ServiceRequest:
     """Public reply: on the public timeline; e-mailed to the requester and followers."""
-    text = _clean_text(text, MAX_NOTE, "text", required=True)
-    with _change(request, "reply", expected_version) as (req, _t, out):
-        out.events.append(_event(req, A.REPLY, actor, Visibility.PUBLIC, {"text": text}))
-        return req
+    return _post_text(request, text, action="reply", event_action=A.REPLY,
+                      visibility=Visibility.PUBLIC, actor=actor,
+                      expected_version=expected_version)
 
 
 def message_requester(
-    request: ServiceRequest | int,
-    text: str,
-    *,
-    actor: Actor,
-    expected_version: int | None = None,
+    request: ServiceRequest | int, text: str, *, actor: Actor, expected_version: int | None = None
 ) -> ServiceRequest:
-    """Private message to the requester only (not public, not followers)."""
-    text = _clean_text(text, MAX_NOTE, "text", required=True)
-    with _change(request, "message_requester", expected_version) as (req, _t, out):
-        _require_contact(req)
-        out.events.append(
-            _event(req, A.MESSAGE_TO_REQUESTER, actor, Visibility.REQUESTER, {"text": text})
-        )
-        return req
+    """Private message to the requester only (not public, not followers); refused when the
+    requester left no way to reach them."""
+    return _post_text(request, text, action="message_requester",
+                      event_action=A.MESSAGE_TO_REQUESTER, visibility=Visibility.REQUESTER,
+                      actor=actor, expected_version=expected_version, needs_contact=True)
 
 
 def receive_message(

@@ -14,10 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.crypto import get_random_string
-from django_tasks_db.management.commands.db_worker import Worker
 
 from frontdoor.core import sweeps
-from frontdoor.core.jobs import run_pending_jobs
+from frontdoor.core.jobs import make_worker, run_pending_jobs
 
 logger = logging.getLogger("frontdoor.worker")
 
@@ -49,16 +48,7 @@ class Command(BaseCommand):
         sweeper.start()
         self.stdout.write(f"Frontdoor worker {worker_id} started (sweeps every "
                           f"{settings.FRONTDOOR_SWEEP_INTERVAL}s).")
-        worker = Worker(
-            queue_names=["*"],
-            interval=interval,
-            batch=False,
-            backend_name="default",
-            startup_delay=True,
-            max_tasks=None,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        )
+        worker = make_worker(worker_id, interval=interval, batch=False)
         worker.configure_signals()
         try:
             worker.run()
