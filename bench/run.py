@@ -63,8 +63,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
     parser.add_argument("--submits", type=int, default=1000)
-    parser.add_argument("--history", type=int, default=20000,
-                        help="demo history requests to generate and time")
+    parser.add_argument(
+        "--history", type=int, default=20000, help="demo history requests to generate and time"
+    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = prepare_database(args.database_url)
@@ -100,45 +101,79 @@ def main() -> None:
 
     def submit(index: int) -> None:
         workflow.submit(
-            service=pothole, actor=workflow.Actor.resident(), channel="mobile",
-            description=f"Benchmark report {index}", answers=pothole_questions,
-            lat=38.95 + (index % 50) * 0.0005, long=-94.20 + (index % 40) * 0.0005,
+            service=pothole,
+            actor=workflow.Actor.resident(),
+            channel="mobile",
+            description=f"Benchmark report {index}",
+            answers=pothole_questions,
+            lat=38.95 + (index % 50) * 0.0005,
+            long=-94.20 + (index % 40) * 0.0005,
             contact=workflow.Contact(name="Bench", email=f"bench{index}@example.org"),
         )
 
-    rows.append(timed("workflow.submit (validate, route, SLA, events, outbox)",
-                      args.submits, submit))
-    ids = list(ServiceRequest.objects.order_by("-pk").values_list("pk", flat=True)[:args.submits])
+    rows.append(
+        timed("workflow.submit (validate, route, SLA, events, outbox)", args.submits, submit)
+    )
+    ids = list(ServiceRequest.objects.order_by("-pk").values_list("pk", flat=True)[: args.submits])
     staff = workflow.Actor.staff(people["staff"])
-    rows.append(timed("workflow.add_note", len(ids),
-                      lambda i: workflow.add_note(ids[i], "bench note", actor=staff)))
-    rows.append(timed("workflow.close", len(ids),
-                      lambda i: workflow.close(ids[i], Resolution.FIXED, actor=staff)))
+    rows.append(
+        timed(
+            "workflow.add_note",
+            len(ids),
+            lambda i: workflow.add_note(ids[i], "bench note", actor=staff),
+        )
+    )
+    rows.append(
+        timed(
+            "workflow.close",
+            len(ids),
+            lambda i: workflow.close(ids[i], Resolution.FIXED, actor=staff),
+        )
+    )
     pending = Notification.objects.filter(status="pending").count()
     t0 = time.perf_counter()
     run_pending_jobs()
     seconds = time.perf_counter() - t0
-    rows.append({"what": "worker: deliver e-mails (render + locmem send)", "n": pending,
-                 "per_s": pending / seconds, "median_ms": float("nan"), "p95_ms": float("nan")})
+    rows.append(
+        {
+            "what": "worker: deliver e-mails (render + locmem send)",
+            "n": pending,
+            "per_s": pending / seconds,
+            "median_ms": float("nan"),
+            "p95_ms": float("nan"),
+        }
+    )
 
     if args.history:
         generator = HistoryGenerator(seed=7)
         t0 = time.perf_counter()
         generator.generate(args.history, batch=5000)
         seconds = time.perf_counter() - t0
-        rows.append({"what": "demo history generation (requests + events)", "n": args.history,
-                     "per_s": args.history / seconds, "median_ms": float("nan"),
-                     "p95_ms": float("nan")})
+        rows.append(
+            {
+                "what": "demo history generation (requests + events)",
+                "n": args.history,
+                "per_s": args.history / seconds,
+                "median_ms": float("nan"),
+                "p95_ms": float("nan"),
+            }
+        )
 
-    print(f"\nFrontdoor case-core benchmark — {connection.vendor}, Python "
-          f"{platform.python_version()}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
+    print(
+        f"\nFrontdoor case-core benchmark — {connection.vendor}, Python "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}"
+    )
     print(f"{'what':<58} {'n':>9} {'per s':>10} {'median ms':>10} {'p95 ms':>8}")
     for row in rows:
-        print(f"{row['what']:<58} {row['n']:>9,} {row['per_s']:>10.1f} "
-              f"{row['median_ms']:>10.2f} {row['p95_ms']:>8.2f}")
+        print(
+            f"{row['what']:<58} {row['n']:>9,} {row['per_s']:>10.1f} "
+            f"{row['median_ms']:>10.2f} {row['p95_ms']:>8.2f}"
+        )
     if args.history:
-        print(f"\nExtrapolated time for 1,000,000 history requests: "
-              f"{1_000_000 / rows[-1]['per_s'] / 60:.1f} min")
+        print(
+            f"\nExtrapolated time for 1,000,000 history requests: "
+            f"{1_000_000 / rows[-1]['per_s'] / 60:.1f} min"
+        )
 
 
 if __name__ == "__main__":

@@ -124,14 +124,26 @@ def parse_email_url(url: str, name: str = "EMAIL_URL") -> dict[str, object]:
         except ValueError:
             raise ImproperlyConfigured(f"{name} has an invalid port.") from None
         default_port = {"smtp": 25, "smtps": 465, "submission": 587}[parts.scheme]
+        use_ssl = parts.scheme == "smtps"
+        use_tls = parts.scheme == "submission" or options.get("tls", "").lower() in TRUE_VALUES
+        if use_ssl and use_tls:
+            # Django's SMTP backend refuses both, but only when the first e-mail is sent.
+            raise ImproperlyConfigured(
+                f"{name}: smtps:// is already encrypted; drop ?tls=true or use submission://."
+            )
+        try:
+            timeout = int(options.get("timeout", "20"))
+        except ValueError:
+            timeout = 0
+        if timeout < 1:
+            raise ImproperlyConfigured(f"{name} has an invalid timeout; use ?timeout=<seconds>.")
         config.update(
             EMAIL_HOST=parts.hostname,
             EMAIL_PORT=port or default_port,
             EMAIL_HOST_USER=unquote(parts.username or ""),
             EMAIL_HOST_PASSWORD=unquote(parts.password or ""),
-            EMAIL_USE_SSL=parts.scheme == "smtps",
-            EMAIL_USE_TLS=parts.scheme == "submission"
-            or options.get("tls", "").lower() in TRUE_VALUES,
-            EMAIL_TIMEOUT=int(options.get("timeout", "20")),
+            EMAIL_USE_SSL=use_ssl,
+            EMAIL_USE_TLS=use_tls,
+            EMAIL_TIMEOUT=timeout,
         )
     return config

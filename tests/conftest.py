@@ -43,25 +43,59 @@ def group(city):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def pothole(group) -> Service:  # type: ignore[no-untyped-def]
     """A service with one question of every datatype plus an informational notice."""
-    service = f.ServiceFactory(
-        code="POTHOLE", name="Pothole", default_group=group, sla_amount=3
+    service = f.ServiceFactory(code="POTHOLE", name="Pothole", default_group=group, sla_amount=3)
+    f.QuestionFactory(
+        service=service,
+        code="notice",
+        order=1,
+        variable=False,
+        description="If a car was damaged call 911.",
     )
-    f.QuestionFactory(service=service, code="notice", order=1, variable=False,
-                      description="If a car was damaged call 911.")
-    size = f.QuestionFactory(service=service, code="size", order=2, required=True,
-                             datatype=Question.Datatype.SINGLE, description="How big is it?")
+    size = f.QuestionFactory(
+        service=service,
+        code="size",
+        order=2,
+        required=True,
+        datatype=Question.Datatype.SINGLE,
+        description="How big is it?",
+    )
     for key in ("small", "medium", "large"):
         f.ValueFactory(question=size, key=key, name=key.title())
-    f.QuestionFactory(service=service, code="depth_cm", order=3,
-                      datatype=Question.Datatype.NUMBER, description="How deep (cm)?")
-    f.QuestionFactory(service=service, code="seen_at", order=4,
-                      datatype=Question.Datatype.DATETIME, description="When did you see it?")
-    f.QuestionFactory(service=service, code="landmark", order=5,
-                      datatype=Question.Datatype.STRING, description="Nearest landmark?")
-    f.QuestionFactory(service=service, code="details", order=6,
-                      datatype=Question.Datatype.TEXT, description="Anything else?")
-    lanes = f.QuestionFactory(service=service, code="lanes", order=7,
-                              datatype=Question.Datatype.MULTI, description="Which lanes?")
+    f.QuestionFactory(
+        service=service,
+        code="depth_cm",
+        order=3,
+        datatype=Question.Datatype.NUMBER,
+        description="How deep (cm)?",
+    )
+    f.QuestionFactory(
+        service=service,
+        code="seen_at",
+        order=4,
+        datatype=Question.Datatype.DATETIME,
+        description="When did you see it?",
+    )
+    f.QuestionFactory(
+        service=service,
+        code="landmark",
+        order=5,
+        datatype=Question.Datatype.STRING,
+        description="Nearest landmark?",
+    )
+    f.QuestionFactory(
+        service=service,
+        code="details",
+        order=6,
+        datatype=Question.Datatype.TEXT,
+        description="Anything else?",
+    )
+    lanes = f.QuestionFactory(
+        service=service,
+        code="lanes",
+        order=7,
+        datatype=Question.Datatype.MULTI,
+        description="Which lanes?",
+    )
     for key in ("left", "right", "bike"):
         f.ValueFactory(question=lanes, key=key, name=key.title())
     return service
@@ -69,8 +103,9 @@ def pothole(group) -> Service:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def resident(db):  # type: ignore[no-untyped-def]
-    return f.UserFactory(username="rosa", email="rosa@example.org", first_name="Rosa",
-                         language="es")
+    return f.UserFactory(
+        username="rosa", email="rosa@example.org", first_name="Rosa", language="es"
+    )
 
 
 @pytest.fixture

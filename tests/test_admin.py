@@ -81,25 +81,41 @@ def test_text_question_with_values_is_refused(admin_client, pothole):
         ({"type": "Point", "coordinates": [-94.2, 38.9]}, "must be a Polygon or MultiPolygon"),
         ({"type": "LineString", "coordinates": [[-94.2, 38.9], [-94.3, 39]]}, "LineString"),
         ({"type": "Polygon", "coordinates": [[[1, 2]]]}, "malformed"),
-        ({"type": "Polygon", "coordinates": [[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]]},
-         "not valid"),
+        (
+            {"type": "Polygon", "coordinates": [[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]]},
+            "not valid",
+        ),
     ],
 )
 def test_zone_geometry_that_is_not_a_polygon_is_refused(admin_client, geometry, message):
-    response = admin_client.post(reverse("admin:catalogue_zone_add"), {
-        "code": "W1", "name_en": "Ward 1", "name_es": "Distrito 1", "kind": "ward",
-        "active": "on", "geometry": json.dumps(geometry),
-    })
+    response = admin_client.post(
+        reverse("admin:catalogue_zone_add"),
+        {
+            "code": "W1",
+            "name_en": "Ward 1",
+            "name_es": "Distrito 1",
+            "kind": "ward",
+            "active": "on",
+            "geometry": json.dumps(geometry),
+        },
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Zone.objects.exists()
 
 
 def test_zone_polygon_is_saved_with_its_bounding_box(admin_client):
-    response = admin_client.post(reverse("admin:catalogue_zone_add"), {
-        "code": "W1", "name_en": "Ward 1", "name_es": "Distrito 1", "kind": "ward",
-        "active": "on", "geometry": json.dumps(f.WEST_HALF),
-    })
+    response = admin_client.post(
+        reverse("admin:catalogue_zone_add"),
+        {
+            "code": "W1",
+            "name_en": "Ward 1",
+            "name_es": "Distrito 1",
+            "kind": "ward",
+            "active": "on",
+            "geometry": json.dumps(f.WEST_HALF),
+        },
+    )
     assert response.status_code == 302
     zone = Zone.objects.get()
     assert (zone.min_lat, zone.max_lon) == (38.9, -94.25)
@@ -109,10 +125,15 @@ def test_zone_polygon_is_saved_with_its_bounding_box(admin_client):
 def test_routing_rule_to_an_inactive_group_is_refused(admin_client, pothole):
     zone = f.ZoneFactory()
     inactive = f.GroupFactory(active=False)
-    response = admin_client.post(reverse("admin:catalogue_routingrule_add"), {
-        "service": str(pothole.pk), "zone": str(zone.pk), "group": str(inactive.pk),
-        "rank": "100",
-    })
+    response = admin_client.post(
+        reverse("admin:catalogue_routingrule_add"),
+        {
+            "service": str(pothole.pk),
+            "zone": str(zone.pk),
+            "group": str(inactive.pk),
+            "rank": "100",
+        },
+    )
     assert response.status_code == 200
     assert "inactive" in response.content.decode()
     assert not RoutingRule.objects.exists()

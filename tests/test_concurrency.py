@@ -45,8 +45,14 @@ def run_together(calls: list[Callable[[], object]]) -> list[object]:
 def test_concurrent_supporters_are_all_counted(pothole):
     request = submit_pothole(pothole)
     calls = [
-        (lambda n=n: workflow.follow(request.pk, email=f"n{n}@example.org", supporter=True,
-                                     actor=workflow.Actor.resident()))
+        (
+            lambda n=n: workflow.follow(
+                request.pk,
+                email=f"n{n}@example.org",
+                supporter=True,
+                actor=workflow.Actor.resident(),
+            )
+        )
         for n in range(8)
     ]
     results = run_together(calls)
@@ -61,10 +67,12 @@ def test_assign_and_forward_at_once_keep_both_changes_in_one_order(pothole, staf
     request = submit_pothole(pothole)
     parks = f.GroupFactory(code="PARKS")
     actor = workflow.Actor.staff(staff)
-    results = run_together([
-        lambda: workflow.assign(request.pk, staff, actor=actor),
-        lambda: workflow.forward(request.pk, parks, reason="Park land", actor=actor),
-    ])
+    results = run_together(
+        [
+            lambda: workflow.assign(request.pk, staff, actor=actor),
+            lambda: workflow.forward(request.pk, parks, reason="Park land", actor=actor),
+        ]
+    )
     request.refresh_from_db()
     events = list(request.events.filter(version__gt=1).order_by("version"))
     succeeded = [r for r in results if isinstance(r, ServiceRequest)]
@@ -82,11 +90,16 @@ def test_stale_version_loses_cleanly_under_contention(pothole, staff):
     request = submit_pothole(pothole)
     actor = workflow.Actor.staff(staff)
     seen = request.version
-    results = run_together([
-        (lambda n=n: workflow.add_note(request.pk, f"note {n}", actor=actor,
-                                       expected_version=seen))
-        for n in range(4)
-    ])
+    results = run_together(
+        [
+            (
+                lambda n=n: workflow.add_note(
+                    request.pk, f"note {n}", actor=actor, expected_version=seen
+                )
+            )
+            for n in range(4)
+        ]
+    )
     winners = [r for r in results if isinstance(r, ServiceRequest)]
     assert len(winners) == 1
     request.refresh_from_db()
@@ -103,8 +116,10 @@ def test_two_workers_deliver_one_notification_once(pothole):
 def test_one_lease_holder_at_a_time():
     from datetime import timedelta
 
-    results = run_together([
-        (lambda n=n: sweeps.take_lease("sweep:test", f"worker-{n}", timedelta(minutes=1)))
-        for n in range(4)
-    ])
+    results = run_together(
+        [
+            (lambda n=n: sweeps.take_lease("sweep:test", f"worker-{n}", timedelta(minutes=1)))
+            for n in range(4)
+        ]
+    )
     assert results.count(True) == 1

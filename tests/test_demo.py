@@ -70,8 +70,10 @@ def test_history_follows_the_calibration(demo):
     assert services[heaviest] >= 1500 * calibration["service_weights"][heaviest] * 0.5
     # every request has its created event and closed ones their closing event
     assert Event.objects.filter(action=Event.Action.CREATED).count() == 1500
-    assert (Event.objects.filter(action=Event.Action.CLOSED).count()
-            == requests.filter(status=Status.CLOSED).count())
+    assert (
+        Event.objects.filter(action=Event.Action.CLOSED).count()
+        == requests.filter(status=Status.CLOSED).count()
+    )
     for request in requests.filter(status=Status.CLOSED)[:50]:
         assert request.closed_at >= request.requested_at
         assert request.resolution
@@ -82,8 +84,7 @@ def test_history_follows_the_calibration(demo):
 def test_loading_again_with_if_empty_changes_nothing(demo):
     before = (ServiceRequest.objects.count(), Service.objects.count(), User.objects.count())
     call_command("demo_city", if_empty=True, verbosity=0)
-    assert (ServiceRequest.objects.count(), Service.objects.count(),
-            User.objects.count()) == before
+    assert (ServiceRequest.objects.count(), Service.objects.count(), User.objects.count()) == before
 
 
 def test_demo_city_accepts_new_reports_through_the_workflow(demo):
@@ -99,6 +100,12 @@ def test_demo_city_accepts_new_reports_through_the_workflow(demo):
     boundary = demo.geometry["coordinates"][0]
     lat = sum(p[1] for p in boundary) / len(boundary)
     lon = sum(p[0] for p in boundary) / len(boundary)
-    request = workflow.submit(service=pothole, actor=workflow.Actor.resident(), channel="web",
-                              answers=answers, lat=lat, long=lon)
+    request = workflow.submit(
+        service=pothole,
+        actor=workflow.Actor.resident(),
+        channel="web",
+        answers=answers,
+        lat=lat,
+        long=lon,
+    )
     assert request.group is not None and request.zones.exists()

@@ -134,19 +134,24 @@ def test_rolled_back_change_queues_nothing(pothole):
 
 @pytest.mark.parametrize("preference", ["sms", "phone", "none"])
 def test_no_email_when_the_requester_prefers_another_channel(pothole, preference):
-    submit_pothole(pothole, contact=workflow.Contact(email="ana@example.org",
-                                                     phone="816-555-0100",
-                                                     preference=preference))
+    submit_pothole(
+        pothole,
+        contact=workflow.Contact(
+            email="ana@example.org", phone="816-555-0100", preference=preference
+        ),
+    )
     assert not Notification.objects.filter(kind="request_received").exists()
 
 
 def test_closing_tells_requester_and_followers_once_each(filed, staff):
     workflow.follow(filed, email="neighbour@example.org", actor=workflow.Actor.resident())
     workflow.follow(filed, email="ANA@example.org", actor=workflow.Actor.resident())
-    workflow.close(filed, Resolution.FIXED, actor=workflow.Actor.staff(staff),
-                   public_note="Patched on Monday")
-    recipients = sorted(Notification.objects.filter(kind="request_closed")
-                        .values_list("recipient", flat=True))
+    workflow.close(
+        filed, Resolution.FIXED, actor=workflow.Actor.staff(staff), public_note="Patched on Monday"
+    )
+    recipients = sorted(
+        Notification.objects.filter(kind="request_closed").values_list("recipient", flat=True)
+    )
     assert recipients == ["ana@example.org", "neighbour@example.org"]
     run_pending_jobs()
     closed = [m for m in mail.outbox if m.to == ["ana@example.org"] and "closed" in m.subject]
@@ -157,8 +162,9 @@ def test_closing_tells_requester_and_followers_once_each(filed, staff):
 
 def test_internal_notes_notify_nobody_and_never_reach_residents(filed, staff):
     count = Notification.objects.count()
-    workflow.add_note(filed, "Resident is difficult; send two crew", actor=workflow.Actor.staff(
-        staff))
+    workflow.add_note(
+        filed, "Resident is difficult; send two crew", actor=workflow.Actor.staff(staff)
+    )
     assert Notification.objects.count() == count
     workflow.reply(filed, "We will be there Tuesday", actor=workflow.Actor.staff(staff))
     run_pending_jobs()
@@ -190,7 +196,8 @@ def test_sweep_requeues_lost_jobs_and_never_resends_interrupted_ones(pothole, sm
     long_ago = timezone.now() - timedelta(hours=1)
     first, *rest = Notification.objects.order_by("pk")
     Notification.objects.filter(pk=first.pk).update(
-        status=Notification.Status.SENDING, claimed_at=long_ago)
+        status=Notification.Status.SENDING, claimed_at=long_ago
+    )
     Notification.objects.filter(pk__in=[n.pk for n in rest]).update(next_attempt_at=long_ago)
     result = services.sweep()
     assert result == {"requeued": len(rest), "unknown": 1}
@@ -198,5 +205,3 @@ def test_sweep_requeues_lost_jobs_and_never_resends_interrupted_ones(pothole, sm
     first.refresh_from_db()
     assert first.status == Notification.Status.UNKNOWN
     assert len(received(smtp)) == len(rest)
-
-

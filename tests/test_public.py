@@ -14,13 +14,22 @@ from tests.conftest import submit_pothole
 
 pytestmark = pytest.mark.django_db
 
-SECRETS = ["Ana Pérez", "ana@example.org", "816-555-0199", "neighbour@example.org",
-           "drunk again", "Which house number?", "My number is 42"]
+SECRETS = [
+    "Ana Pérez",
+    "ana@example.org",
+    "816-555-0199",
+    "neighbour@example.org",
+    "drunk again",
+    "Which house number?",
+    "My number is 42",
+]
 
 
 def test_public_view_shows_progress_but_no_personal_data(pothole, staff):
-    request = submit_pothole(pothole, contact=workflow.Contact(
-        name="Ana Pérez", email="ana@example.org", phone="816-555-0199"))
+    request = submit_pothole(
+        pothole,
+        contact=workflow.Contact(name="Ana Pérez", email="ana@example.org", phone="816-555-0199"),
+    )
     actor = workflow.Actor.staff(staff)
     workflow.follow(request, email="neighbour@example.org", actor=workflow.Actor.resident())
     workflow.add_note(request, "Caller sounded drunk again", actor=actor)

@@ -37,14 +37,16 @@ def test_worker_once_runs_sweeps_and_delivers_queued_mail(pothole, capsys):
 @pytest.mark.django_db
 def test_a_sweep_runs_once_per_period_whoever_asks():
     calls = []
-    sweeps.REGISTRY["test-sweep"] = sweeps.Sweep("test-sweep", timedelta(minutes=5),
-                                                 lambda: calls.append(1) or {"ok": 1})
+    sweeps.REGISTRY["test-sweep"] = sweeps.Sweep(
+        "test-sweep", timedelta(minutes=5), lambda: calls.append(1) or {"ok": 1}
+    )
     try:
         sweeps.run_due("worker-a")
         sweeps.run_due("worker-b")  # within the period: the lease is held
         assert len(calls) == 1
         Lease.objects.filter(name="sweep:test-sweep").update(
-            expires_at=timezone.now() - timedelta(seconds=1))
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
         sweeps.run_due("worker-b")
         assert len(calls) == 2
     finally:
@@ -77,8 +79,13 @@ def test_real_worker_process_sends_mail_and_stops_cleanly(tmp_path, smtp_server)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=120)
     subprocess.run([*manage, "shell", "-c", SETUP], env=env, check=True, timeout=60, cwd=ROOT)
-    worker = subprocess.Popen([*manage, "worker", "--interval", "0.2"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = subprocess.Popen(
+        [*manage, "worker", "--interval", "0.2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(inbox.messages) < 2:

@@ -130,34 +130,62 @@ def test_rule_to_inactive_group_falls_back_and_inactive_default_goes_to_triage(p
 BAD_INPUT = [
     ("unknown service", {"service": "NOPE"}, UnknownService, "no service"),
     ("missing required answer", {"answers": {}}, InvalidInput, "How big is it?"),
-    ("wrong datatype", {"answers": {"size": "large", "depth_cm": "deep"}}, InvalidInput,
-     "Enter a number"),
+    (
+        "wrong datatype",
+        {"answers": {"size": "large", "depth_cm": "deep"}},
+        InvalidInput,
+        "Enter a number",
+    ),
     ("value not in list", {"answers": {"size": "huge"}}, InvalidInput, "not one of the options"),
-    ("unknown question", {"answers": {"size": "small", "colour": "red"}}, InvalidInput,
-     "not a question"),
+    (
+        "unknown question",
+        {"answers": {"size": "small", "colour": "red"}},
+        InvalidInput,
+        "not a question",
+    ),
     ("latitude out of range", {"lat": "95", "long": "-94.28"}, InvalidInput, "Latitude"),
     ("latitude not a number", {"lat": "north", "long": "-94.28"}, InvalidInput, "Latitude"),
     ("latitude without longitude", {"long": None}, InvalidInput, "both latitude"),
-    ("outside the city", {"lat": f.OUTSIDE_POINT[0], "long": f.OUTSIDE_POINT[1]}, InvalidInput,
-     "outside Testville"),
+    (
+        "outside the city",
+        {"lat": f.OUTSIDE_POINT[0], "long": f.OUTSIDE_POINT[1]},
+        InvalidInput,
+        "outside Testville",
+    ),
     ("no location", {"lat": None, "long": None}, InvalidInput, "give a location"),
-    ("5,000-character description", {"description": "x" * 5000}, InvalidInput,
-     "the limit is 4000"),
-    ("bad e-mail", {"contact": workflow.Contact(email="not-an-address")}, InvalidInput,
-     "valid e-mail"),
-    ("e-mail updates without e-mail", {"contact": workflow.Contact(preference="email")},
-     InvalidInput, "e-mail address to get updates"),
-    ("bad phone", {"contact": workflow.Contact(phone="call me maybe")}, InvalidInput,
-     "valid phone"),
+    ("5,000-character description", {"description": "x" * 5000}, InvalidInput, "the limit is 4000"),
+    (
+        "bad e-mail",
+        {"contact": workflow.Contact(email="not-an-address")},
+        InvalidInput,
+        "valid e-mail",
+    ),
+    (
+        "e-mail updates without e-mail",
+        {"contact": workflow.Contact(preference="email")},
+        InvalidInput,
+        "e-mail address to get updates",
+    ),
+    (
+        "bad phone",
+        {"contact": workflow.Contact(phone="call me maybe")},
+        InvalidInput,
+        "valid phone",
+    ),
     ("unknown channel", {"channel": "pigeon"}, InvalidInput, "Unknown channel"),
     ("six photos", {"photos": [jpeg_bytes() for _ in range(6)]}, InvalidInput, "up to 5"),
-    ("not a photo", {"photos": [io.BytesIO(b"%PDF-1.4 definitely not an image")]},
-     InvalidInput, "not a photo"),
+    (
+        "not a photo",
+        {"photos": [io.BytesIO(b"%PDF-1.4 definitely not an image")]},
+        InvalidInput,
+        "not a photo",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "overrides", "error", "message"), BAD_INPUT,
-                         ids=[case[0] for case in BAD_INPUT])
+@pytest.mark.parametrize(
+    ("case", "overrides", "error", "message"), BAD_INPUT, ids=[case[0] for case in BAD_INPUT]
+)
 def test_bad_input_is_refused_with_a_clear_message_and_writes_nothing(
     pothole, case, overrides, error, message
 ):
@@ -169,10 +197,15 @@ def test_bad_input_is_refused_with_a_clear_message_and_writes_nothing(
 
 def test_all_problems_are_reported_together(pothole):
     with pytest.raises(InvalidInput) as raised:
-        submit_pothole(pothole, answers={"depth_cm": "deep"}, description="x" * 4001,
-                       lat="200", long="0")
-    assert set(raised.value.errors) == {"answers.size", "answers.depth_cm", "description",
-                                        "location"}
+        submit_pothole(
+            pothole, answers={"depth_cm": "deep"}, description="x" * 4001, lat="200", long="0"
+        )
+    assert set(raised.value.errors) == {
+        "answers.size",
+        "answers.depth_cm",
+        "description",
+        "location",
+    }
 
 
 def test_inactive_and_staff_only_services(pothole):
@@ -222,28 +255,34 @@ def perform(action: str, request: ServiceRequest, ctx: dict) -> None:
     calls = {
         "start": lambda: workflow.start(request, actor=actor),
         "assign": lambda: workflow.assign(request, ctx["member"], actor=actor),
-        "forward": lambda: workflow.forward(request, ctx["other_group"], reason="Parks land",
-                                            actor=actor),
+        "forward": lambda: workflow.forward(
+            request, ctx["other_group"], reason="Parks land", actor=actor
+        ),
         "hold": lambda: workflow.hold(request, reason=HoldReason.PARTS, actor=actor),
-        "request_info": lambda: workflow.request_info(request, "Which side of the street?",
-                                                      actor=actor),
+        "request_info": lambda: workflow.request_info(
+            request, "Which side of the street?", actor=actor
+        ),
         "resume": lambda: workflow.resume(request, actor=actor),
         "set_priority": lambda: workflow.set_priority(request, "urgent", actor=actor),
-        "close": lambda: workflow.close(request, Resolution.FIXED, actor=actor,
-                                        public_note="Filled today"),
+        "close": lambda: workflow.close(
+            request, Resolution.FIXED, actor=actor, public_note="Filled today"
+        ),
         "mark_duplicate": lambda: workflow.mark_duplicate(request, ctx["original"], actor=actor),
         "reopen": lambda: workflow.reopen(request, reason="Still broken", actor=actor),
         "add_note": lambda: workflow.add_note(request, "Crew 4 tomorrow", actor=actor),
         "reply": lambda: workflow.reply(request, "Scheduled for Tuesday", actor=actor),
         "message_requester": lambda: workflow.message_requester(request, "Thanks", actor=actor),
         "receive_message": lambda: workflow.receive_message(
-            request, "It is on the north side", actor=workflow.Actor.resident()),
+            request, "It is on the north side", actor=workflow.Actor.resident()
+        ),
         "add_attachment": lambda: workflow.add_attachment(request, jpeg_bytes(), actor=actor),
-        "follow": lambda: workflow.follow(request, email="neighbour@example.org",
-                                          actor=workflow.Actor.resident()),
+        "follow": lambda: workflow.follow(
+            request, email="neighbour@example.org", actor=workflow.Actor.resident()
+        ),
         "merge_into": lambda: workflow.mark_duplicate(ctx["dup"], request, actor=actor),
         "record_survey": lambda: workflow.record_survey(
-            request, service_rating=4, timeliness_rating=5, actor=workflow.Actor.resident()),
+            request, service_rating=4, timeliness_rating=5, actor=workflow.Actor.resident()
+        ),
     }
     assert set(calls) == set(workflow.TRANSITIONS), "every action in the table is exercised"
     calls[action]()
@@ -291,8 +330,9 @@ def test_every_version_of_a_request_has_its_event(pothole, staff):
     workflow.assign(request, staff, actor=actor)
     workflow.add_note(request, "Looked at it", actor=actor)
     workflow.request_info(request, "Photo please?", actor=actor)
-    workflow.receive_message(request, "Sent", actor=workflow.Actor.resident(),
-                             photos=[jpeg_bytes()])
+    workflow.receive_message(
+        request, "Sent", actor=workflow.Actor.resident(), photos=[jpeg_bytes()]
+    )
     workflow.set_priority(request, "high", actor=actor)
     workflow.hold(request, reason=HoldReason.WEATHER, actor=actor, public_note="Rain")
     workflow.resume(request, actor=actor)
@@ -357,8 +397,9 @@ def test_forward_clears_assignee_and_notifies_the_new_group(filed, staff):
     workflow.forward(filed, parks, reason="It is in the park", actor=workflow.Actor.staff(staff))
     filed.refresh_from_db()
     assert (filed.group, filed.assignee, filed.status) == (parks, None, Status.NEW)
-    assert Notification.objects.filter(kind="request_routed",
-                                       recipient="parks@city.example").exists()
+    assert Notification.objects.filter(
+        kind="request_routed", recipient="parks@city.example"
+    ).exists()
     with pytest.raises(InvalidInput, match="already with"):
         workflow.forward(filed, parks, reason="again", actor=workflow.Actor.staff(staff))
 
@@ -401,9 +442,13 @@ def test_merge_carries_followers_photos_and_supporters(pothole, staff, resident)
     dup.refresh_from_db()
     original.refresh_from_db()
     assert (dup.status, dup.resolution, dup.duplicate_of) == (
-        Status.CLOSED, Resolution.DUPLICATE, original)
-    followers = set(Follower.objects.filter(request=original).values_list("user", "email",
-                                                                          "supporter"))
+        Status.CLOSED,
+        Resolution.DUPLICATE,
+        original,
+    )
+    followers = set(
+        Follower.objects.filter(request=original).values_list("user", "email", "supporter")
+    )
     assert followers == {(resident.pk, "", True), (None, "neighbour@example.org", False)}
     assert original.supporter_count == 1
     copied = original.attachments.get()
@@ -435,8 +480,9 @@ def test_follow_twice_is_refused_and_supporting_counts_once(filed, resident):
         workflow.follow(filed, user=resident, actor=workflow.Actor.resident(resident))
     workflow.follow(filed, user=resident, supporter=True, actor=workflow.Actor.resident(resident))
     with pytest.raises(InvalidInput, match="already follow"):
-        workflow.follow(filed, user=resident, supporter=True,
-                        actor=workflow.Actor.resident(resident))
+        workflow.follow(
+            filed, user=resident, supporter=True, actor=workflow.Actor.resident(resident)
+        )
     filed.refresh_from_db()
     assert filed.supporter_count == 1
 
@@ -444,13 +490,20 @@ def test_follow_twice_is_refused_and_supporting_counts_once(filed, resident):
 def test_survey_once_with_ratings_in_range(filed, staff):
     workflow.close(filed, Resolution.FIXED, actor=workflow.Actor.staff(staff))
     with pytest.raises(InvalidInput, match="1 to 5"):
-        workflow.record_survey(filed, service_rating=6, timeliness_rating=0,
-                               actor=workflow.Actor.resident())
-    workflow.record_survey(filed, service_rating=5, timeliness_rating=3, comment="Quick!",
-                           actor=workflow.Actor.resident())
+        workflow.record_survey(
+            filed, service_rating=6, timeliness_rating=0, actor=workflow.Actor.resident()
+        )
+    workflow.record_survey(
+        filed,
+        service_rating=5,
+        timeliness_rating=3,
+        comment="Quick!",
+        actor=workflow.Actor.resident(),
+    )
     with pytest.raises(TransitionNotAllowed, match="already answered"):
-        workflow.record_survey(filed, service_rating=1, timeliness_rating=1,
-                               actor=workflow.Actor.resident())
+        workflow.record_survey(
+            filed, service_rating=1, timeliness_rating=1, actor=workflow.Actor.resident()
+        )
 
 
 def test_reopen_clears_the_outcome_and_sets_a_new_due_time(filed, staff):

@@ -27,11 +27,14 @@ def write(tmp_path, features: list[dict]) -> str:
 
 
 def test_import_creates_then_updates_zones_and_sets_the_boundary(tmp_path, city, capsys):
-    path = write(tmp_path, [
-        feature("CITY", "boundary", f.CITY_SQUARE),
-        feature("W1", "ward", f.WEST_HALF, {"en": "Ward 1", "es": "Distrito 1"}),
-        feature("E1", None, f.EAST_HALF),
-    ])
+    path = write(
+        tmp_path,
+        [
+            feature("CITY", "boundary", f.CITY_SQUARE),
+            feature("W1", "ward", f.WEST_HALF, {"en": "Ward 1", "es": "Distrito 1"}),
+            feature("E1", None, f.EAST_HALF),
+        ],
+    )
     call_command("import_zones", path, kind="crew area")
     assert "created: 2" in capsys.readouterr().out
     west = Zone.objects.get(code="W1")
@@ -44,12 +47,15 @@ def test_import_creates_then_updates_zones_and_sets_the_boundary(tmp_path, city,
 
 
 def test_one_bad_feature_rejects_the_whole_file(tmp_path, city):
-    path = write(tmp_path, [
-        feature("W1", "ward", f.WEST_HALF),
-        feature("W2", "ward", {"type": "Point", "coordinates": [-94.2, 38.9]}),
-        feature("", "ward", f.EAST_HALF),
-        feature("W4", "galaxy", f.EAST_HALF),
-    ])
+    path = write(
+        tmp_path,
+        [
+            feature("W1", "ward", f.WEST_HALF),
+            feature("W2", "ward", {"type": "Point", "coordinates": [-94.2, 38.9]}),
+            feature("", "ward", f.EAST_HALF),
+            feature("W4", "galaxy", f.EAST_HALF),
+        ],
+    )
     with pytest.raises(CommandError) as raised:
         call_command("import_zones", path)
     message = str(raised.value)

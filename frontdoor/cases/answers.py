@@ -7,6 +7,7 @@ as ISO 8601 UTC), an int or float (number), or a list of keys (multi list).
 from __future__ import annotations
 
 import math
+import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from datetime import UTC
@@ -20,6 +21,7 @@ from frontdoor.catalogue.models import Question, Service
 
 MAX_STRING = 500
 MAX_TEXT = 4000
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 Answer = str | int | float | list[str]
 
@@ -60,8 +62,14 @@ def clean_string(text: str, limit: int, *, multiline: bool) -> str:
 def parse_number(value: Any) -> int | float:
     if isinstance(value, bool):
         raise ValueError(_("Enter a number."))
+    text = str(value).strip()
+    if "," in text:
+        # Only as thousands separators: "12,5" (Spanish for 12.5) must not become 125.
+        if not _THOUSANDS.fullmatch(text):
+            raise ValueError(_("Enter a number."))
+        text = text.replace(",", "")
     try:
-        number = float(str(value).strip().replace(",", ""))
+        number = float(text)
     except ValueError:
         raise ValueError(_("Enter a number.")) from None
     if not math.isfinite(number) or abs(number) > 1e12:
@@ -80,7 +88,11 @@ def parse_answer_datetime(value: Any, tz_name: str) -> str:
     if moment.tzinfo is None:
         # Forms send local time without an offset: it is the city's local time.
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz_name))
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59 local is in the year 10000 in UTC
+        raise ValueError(_("Enter a date and time, e.g. 2026-03-01T14:30.")) from None
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _list_keys(value: Any) -> list[str]:

@@ -11,6 +11,7 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
@@ -46,7 +47,7 @@ class CleanPhoto:
 def _gps_from_exif(image: Image.Image) -> tuple[float, float] | None:
     try:
         gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
-    except Exception:  # noqa: BLE001 - malformed EXIF must not stop the upload
+    except Exception:
         return None
     if not gps:
         return None
@@ -73,13 +74,13 @@ def clean_photo(upload: IO[bytes], *, size: int | None = None) -> CleanPhoto:
     limit = settings.FRONTDOOR_MAX_PHOTO_BYTES
     if size is not None and size > limit:
         raise PhotoRejected(
-            _("The photo is too large (%(size)d MB); the limit is %(limit)d MB.")
-            % {"size": size // 1_000_000 + 1, "limit": limit // 1_000_000}
+            _("The photo is too large (%(size)s); the limit is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
         )
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise PhotoRejected(
-            _("The photo is too large; the limit is %(limit)d MB.") % {"limit": limit // 1_000_000}
+            _("The photo is too large; the limit is %(limit)s.") % {"limit": filesizeformat(limit)}
         )
     if not data:
         raise PhotoRejected(_("The file is empty."))
@@ -115,10 +116,12 @@ def clean_photo(upload: IO[bytes], *, size: int | None = None) -> CleanPhoto:
     max_side = settings.FRONTDOOR_PHOTO_MAX_PIXELS
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
 
+    image.info.clear()  # PNG and WebP saves would otherwise copy e.g. the ICC profile
     out = io.BytesIO()
     # A fresh save without exif=/pnginfo=/icc_profile= writes pixels only: no metadata.
+    # Except that Pillow copies a JPEG comment (COM) from the source unless told not to.
     if fmt == "jpeg":
-        image.save(out, "JPEG", quality=85, optimize=True)
+        image.save(out, "JPEG", quality=85, optimize=True, comment=b"")
     elif fmt == "png":
         image.save(out, "PNG", optimize=True)
     else:

@@ -7,10 +7,12 @@ a calendar, skipping weekends and holidays.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -29,7 +31,7 @@ class WeekHours:
 
 
 def _parse_time(value: str) -> time | None:
-    """"24:00" (end of day) is returned as None."""
+    """ "24:00" (end of day) is returned as None."""
     if not isinstance(value, str) or not _HHMM.match(value):
         raise ValueError(f"{value!r} is not a time of day as HH:MM.")
     if value == "24:00":
@@ -56,7 +58,7 @@ def parse_week_hours(raw: object) -> WeekHours:
                 raise ValueError(f"{name}: {pair[0]}–{pair[1]} must close after it opens.")
             intervals.append((start, end))
         intervals.sort(key=lambda item: item[0])
-        for (_s1, e1), (s2, _e2) in zip(intervals, intervals[1:], strict=False):
+        for (_s1, e1), (s2, _e2) in pairwise(intervals):
             if e1 is None or e1 > s2:
                 raise ValueError(f"{name}: working intervals overlap.")
         days.append(tuple(intervals))
@@ -80,8 +82,23 @@ class Calendar:
 
     def _local(self, day: date, moment: time | None) -> datetime:
         if moment is None:
-            return datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)
-        return datetime.combine(day, moment, tzinfo=self.tz)
+            day, moment = day + timedelta(days=1), time(0)
+        wall = datetime.combine(day, moment)
+        instant = wall.replace(tzinfo=self.tz).astimezone(UTC)
+        if instant.astimezone(self.tz).replace(tzinfo=None) == wall:
+            return instant
+        # The clocks skip this wall time (DST starts). Python reads it with the old offset,
+        # i.e. after the jump, so "open until 02:30" would overrun into the next interval.
+        # Use the instant of the jump: the first moment whose clock shows a later time.
+        readings = [wall.replace(tzinfo=self.tz, fold=fold).timestamp() for fold in (0, 1)]
+        low, high = math.floor(min(readings)), math.ceil(max(readings))
+        while high - low > 1:
+            middle = (low + high) // 2
+            if datetime.fromtimestamp(middle, self.tz).replace(tzinfo=None) < wall:
+                low = middle
+            else:
+                high = middle
+        return datetime.fromtimestamp(high, UTC)
 
     def working_intervals(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working intervals (aware, UTC) that end after ``start``, in order."""
@@ -158,7 +175,9 @@ def compute_due(
         return None
     if clock == "calendar":
         if unit == "hours":
-            return (start + timedelta(hours=amount)).astimezone(UTC)
+            # In UTC: aware arithmetic in a local zone would add wall-clock hours (23 or 25
+            # real hours for "24 hours" across a DST change).
+            return start.astimezone(UTC) + timedelta(hours=amount)
         local = start.astimezone(calendar.tz)
         # Wall-clock arithmetic on an aware datetime keeps the local time across DST.
         return datetime.combine(

@@ -124,9 +124,7 @@ class ValuesFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
         kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         question = self.instance
         if question.datatype in Question.LIST_TYPES and not kept:

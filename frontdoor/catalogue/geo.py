@@ -15,6 +15,7 @@ from typing import Any
 import shapely
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from shapely.errors import ShapelyError
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 
 POLYGON_TYPES = {"Polygon", "MultiPolygon"}
@@ -42,15 +43,18 @@ def parse_polygon(value: Any) -> Polygon | MultiPolygon:
         raise ValidationError(_("Expected a GeoJSON Polygon or MultiPolygon object."))
     if value.get("type") == "Feature":
         value = value.get("geometry") or {}
+        if not isinstance(value, dict):
+            raise ValidationError(_("Expected a GeoJSON Polygon or MultiPolygon object."))
     geometry_type = value.get("type")
-    if geometry_type not in POLYGON_TYPES:
+    if not isinstance(geometry_type, str) or geometry_type not in POLYGON_TYPES:
         raise ValidationError(
             _("The geometry is a %(type)s; a zone must be a Polygon or MultiPolygon.")
             % {"type": geometry_type or _("(missing type)")}
         )
     try:
         geometry = shape(value)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+    # ShapelyError: GEOS refuses some rings outright, e.g. with NaN (json.loads reads NaN).
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, ShapelyError):
         raise ValidationError(_("The polygon's coordinates are malformed.")) from None
     if geometry.is_empty:
         raise ValidationError(_("The polygon is empty."))
@@ -61,7 +65,8 @@ def parse_polygon(value: Any) -> Polygon | MultiPolygon:
         )
     if not geometry.is_valid:
         raise ValidationError(
-            _("The polygon is not valid: %(reason)s.") % {"reason": shapely.is_valid_reason(geometry)}
+            _("The polygon is not valid: %(reason)s.")
+            % {"reason": shapely.is_valid_reason(geometry)}
         )
     return geometry
 
@@ -99,6 +104,4 @@ def contains(key: tuple[str, int, str], geojson: dict[str, Any], lat: float, lon
 
 
 def valid_coordinates(lat: float, lon: float) -> bool:
-    return (
-        math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
-    )
+    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180

@@ -55,8 +55,9 @@ class GeometryMixin(models.Model):
         self.min_lon, self.max_lon = box.min_lon, box.max_lon
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.geometry is not None and self.min_lat is None:
-            self.clean_geometry()
+        # Always recompute the bounding box: a changed polygon with a stale box would make
+        # covers() give wrong answers.
+        self.clean_geometry()
         super().save(*args, **kwargs)
 
     def covers(self, lat: float, lon: float) -> bool:
@@ -91,7 +92,9 @@ class BusinessCalendar(models.Model):
 
 
 class Holiday(models.Model):
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+    )
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=100)
 
@@ -221,9 +224,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["group", "user"], name="membership_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="membership_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.group}"
@@ -356,9 +357,7 @@ class Question(models.Model):
     code = models.CharField(
         _("code"),
         max_length=40,
-        validators=[
-            RegexValidator(r"^[A-Za-z0-9_\-]+$", _("Letters, digits, '-' and '_' only."))
-        ],
+        validators=[RegexValidator(r"^[A-Za-z0-9_\-]+$", _("Letters, digits, '-' and '_' only."))],
     )
     datatype = models.CharField(_("datatype"), max_length=20, choices=Datatype.choices)
     required = models.BooleanField(_("required"), default=False)
@@ -389,9 +388,7 @@ class Question(models.Model):
 
     def clean(self) -> None:
         if not self.variable and self.required:
-            raise ValidationError(
-                {"required": _("An informational notice cannot be required.")}
-            )
+            raise ValidationError({"required": _("An informational notice cannot be required.")})
 
 
 class QuestionValue(models.Model):

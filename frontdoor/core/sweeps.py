@@ -45,9 +45,9 @@ def take_lease(name: str, holder: str, duration: timedelta) -> bool:
     """True if ``holder`` now holds the lease ``name`` until ``now + duration``."""
     now = timezone.now()
     with transaction.atomic():
-        taken = Lease.objects.filter(
-            Q(expires_at__lte=now) | Q(holder=holder), name=name
-        ).update(holder=holder, expires_at=now + duration)
+        taken = Lease.objects.filter(Q(expires_at__lte=now) | Q(holder=holder), name=name).update(
+            holder=holder, expires_at=now + duration
+        )
         if taken:
             return True
         try:

@@ -38,16 +38,77 @@ from frontdoor.demo.loader import read_json
 
 A = Event.Action
 STREETS = [
-    "Alder Ave", "Birch St", "Cedar Ln", "Dockside Rd", "Elm St", "Ferry St", "Granite Way",
-    "Harbor Blvd", "Iris Ct", "Juniper Dr", "Keel St", "Lighthouse Rd", "Maple Ave",
-    "Northgate Rd", "Oak St", "Pier Ave", "Quarry Rd", "River Rd", "Spruce St", "Tidewater Dr",
-    "Union St", "Valley View Rd", "Willow Ave", "Yardley St", "Main St", "Market St",
-    "Church St", "School St", "Mill Rd", "Lakeview Ter",
+    "Alder Ave",
+    "Birch St",
+    "Cedar Ln",
+    "Dockside Rd",
+    "Elm St",
+    "Ferry St",
+    "Granite Way",
+    "Harbor Blvd",
+    "Iris Ct",
+    "Juniper Dr",
+    "Keel St",
+    "Lighthouse Rd",
+    "Maple Ave",
+    "Northgate Rd",
+    "Oak St",
+    "Pier Ave",
+    "Quarry Rd",
+    "River Rd",
+    "Spruce St",
+    "Tidewater Dr",
+    "Union St",
+    "Valley View Rd",
+    "Willow Ave",
+    "Yardley St",
+    "Main St",
+    "Market St",
+    "Church St",
+    "School St",
+    "Mill Rd",
+    "Lakeview Ter",
 ]
-FIRST = ["Ana", "Ben", "Chloe", "David", "Emma", "Felipe", "Gloria", "Hector", "Irene", "Jamal",
-         "Karen", "Luis", "Mei", "Nora", "Oscar", "Paula", "Raj", "Sofia", "Tyrone", "Yolanda"]
-LAST = ["Garcia", "Smith", "Johnson", "Hernandez", "Lee", "Brown", "Martinez", "Davis",
-        "Nguyen", "Wilson", "Lopez", "Clark", "Rivera", "Young", "Walker", "Torres"]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloe",
+    "David",
+    "Emma",
+    "Felipe",
+    "Gloria",
+    "Hector",
+    "Irene",
+    "Jamal",
+    "Karen",
+    "Luis",
+    "Mei",
+    "Nora",
+    "Oscar",
+    "Paula",
+    "Raj",
+    "Sofia",
+    "Tyrone",
+    "Yolanda",
+]
+LAST = [
+    "Garcia",
+    "Smith",
+    "Johnson",
+    "Hernandez",
+    "Lee",
+    "Brown",
+    "Martinez",
+    "Davis",
+    "Nguyen",
+    "Wilson",
+    "Lopez",
+    "Clark",
+    "Rivera",
+    "Young",
+    "Walker",
+    "Torres",
+]
 DESCRIPTIONS = {
     "en": [
         "Please take a look, it has been like this for a while.",
@@ -67,11 +128,19 @@ DESCRIPTIONS = {
 }
 CHANNEL_KEYS = {c.value for c in Channel}
 RESOLUTIONS = [
-    (Resolution.FIXED, 0.74), (Resolution.NO_ACTION, 0.08), (Resolution.NOT_CITY, 0.05),
-    (Resolution.REFERRED, 0.04), (Resolution.UNABLE, 0.04), (Resolution.DUPLICATE, 0.05),
+    (Resolution.FIXED, 0.74),
+    (Resolution.NO_ACTION, 0.08),
+    (Resolution.NOT_CITY, 0.05),
+    (Resolution.REFERRED, 0.04),
+    (Resolution.UNABLE, 0.04),
+    (Resolution.DUPLICATE, 0.05),
 ]
-HOLD_REASONS = [HoldReason.SCHEDULED, HoldReason.WAITING_ON_OTHER, HoldReason.PARTS,
-                HoldReason.WAITING_ON_RESIDENT]
+HOLD_REASONS = [
+    HoldReason.SCHEDULED,
+    HoldReason.WAITING_ON_OTHER,
+    HoldReason.PARTS,
+    HoldReason.WAITING_ON_RESIDENT,
+]
 
 
 @dataclass
@@ -103,8 +172,11 @@ class HistoryGenerator:
         weights = self.calibration.get("service_weights", {})
         self.services = [s for s in services if weights.get(s.code, 0) > 0] or services
         self.service_weights = [weights.get(s.code, 1.0) for s in self.services]
-        channel_mix = {k: v for k, v in self.calibration.get("channel_mix", {}).items()
-                       if k in CHANNEL_KEYS and v > 0} or {"web": 1.0}
+        channel_mix = {
+            k: v
+            for k, v in self.calibration.get("channel_mix", {}).items()
+            if k in CHANNEL_KEYS and v > 0
+        } or {"web": 1.0}
         self.channels = list(channel_mix)
         self.channel_weights = list(channel_mix.values())
         self.by_service_channels = self.calibration.get("channel_mix_by_service", {})
@@ -136,14 +208,17 @@ class HistoryGenerator:
         while len(lats) < size:
             xs = [self.rng.uniform(min_lon, max_lon) for _ in range(size)]
             ys = [self.rng.uniform(min_lat, max_lat) for _ in range(size)]
-            inside = shapely.contains_xy(boundary, xs, ys) if boundary is not None else [True] * size
+            inside = (
+                shapely.contains_xy(boundary, xs, ys) if boundary is not None else [True] * size
+            )
             for x, y, ok in zip(xs, ys, inside, strict=True):
                 if ok and len(lats) < size:
                     lats.append(round(y, 6))
                     lons.append(round(x, 6))
-        zone_hits = {pk: shapely.contains_xy(
-            geo.prepared(("demo-zone", pk, ""), zone.geometry), lons, lats
-        ) for pk, zone in self.zones.items()}
+        zone_hits = {
+            pk: shapely.contains_xy(geo.prepared(("demo-zone", pk, ""), zone.geometry), lons, lats)
+            for pk, zone in self.zones.items()
+        }
         self.points = [
             (lats[i], lons[i], [pk for pk, hits in zone_hits.items() if hits[i]])
             for i in range(size)
@@ -155,25 +230,35 @@ class HistoryGenerator:
         today = self.now.astimezone(self.tz).date()
         self.day_list = [today - timedelta(days=offset) for offset in range(self.days)]
         day_weights = [
-            months[d.month - 1] * sum(how[d.weekday() * 24:(d.weekday() + 1) * 24])
+            months[d.month - 1] * sum(how[d.weekday() * 24 : (d.weekday() + 1) * 24])
             for d in self.day_list
         ]
         self.day_cum = list(_accumulate(day_weights))
-        self.hour_cum = [list(_accumulate(how[w * 24:(w + 1) * 24])) for w in range(7)]
+        self.hour_cum = [list(_accumulate(how[w * 24 : (w + 1) * 24])) for w in range(7)]
 
     # --- sampling -------------------------------------------------------------------------
 
     def _requested_at(self) -> datetime:
         day = self.rng.choices(self.day_list, cum_weights=self.day_cum)[0]
         hour = self.rng.choices(range(24), cum_weights=self.hour_cum[day.weekday()])[0]
-        local = datetime(day.year, day.month, day.day, hour, self.rng.randrange(60),
-                         self.rng.randrange(60), tzinfo=self.tz)
+        local = datetime(
+            day.year,
+            day.month,
+            day.day,
+            hour,
+            self.rng.randrange(60),
+            self.rng.randrange(60),
+            tzinfo=self.tz,
+        )
         moment = local.astimezone(UTC)
         return min(moment, self.now - timedelta(minutes=self.rng.randrange(1, 120)))
 
     def _resolution_time(self, code: str) -> timedelta:
-        stats = self.resolution.get(code) or self.resolution.get("_default") or {
-            "median": 3.0, "p90": 20.0}
+        stats = (
+            self.resolution.get(code)
+            or self.resolution.get("_default")
+            or {"median": 3.0, "p90": 20.0}
+        )
         median = max(float(stats["median"]), 0.02)
         p90 = max(float(stats["p90"]), median * 1.1)
         sigma = (math.log(p90) - math.log(median)) / 1.2816
@@ -202,16 +287,18 @@ class HistoryGenerator:
             if datatype == Question.Datatype.SINGLE and keys:
                 answers[question.code] = self.rng.choice(keys)
             elif datatype == Question.Datatype.MULTI and keys:
-                answers[question.code] = self.rng.sample(keys, k=min(len(keys),
-                                                                     self.rng.randint(1, 2)))
+                answers[question.code] = self.rng.sample(
+                    keys, k=min(len(keys), self.rng.randint(1, 2))
+                )
             elif datatype == Question.Datatype.NUMBER:
                 answers[question.code] = self.rng.randint(1, 20)
             elif datatype == Question.Datatype.DATETIME:
                 seen = requested - timedelta(hours=self.rng.randint(1, 72))
                 answers[question.code] = seen.strftime("%Y-%m-%dT%H:%M:%SZ")
             elif datatype in (Question.Datatype.STRING, Question.Datatype.TEXT):
-                answers[question.code] = self.rng.choice(["Near the bus stop", "By the school",
-                                                          "Behind the library", "Unknown"])
+                answers[question.code] = self.rng.choice(
+                    ["Near the bus stop", "By the school", "Behind the library", "Unknown"]
+                )
         return answers
 
     def _channel(self, service: Service) -> str:
@@ -269,16 +356,30 @@ class HistoryGenerator:
             group=plan.group,
             priority=service.priority,
             requested_at=requested,
-            due_at=sla.compute_due(requested, service.sla_amount, service.sla_unit,
-                                   service.sla_clock, plan.calendar),
+            due_at=sla.compute_due(
+                requested, service.sla_amount, service.sla_unit, service.sla_clock, plan.calendar
+            ),
             **contact,
         )
         events = [
-            self._event(request, A.CREATED, Visibility.PUBLIC, 1, requested, "",
-                        {"after": {"service": service.code, "status": Status.NEW,
-                                   "channel": channel}}),
-            self._event(request, A.ROUTED, Visibility.INTERNAL, 1, requested, "Frontdoor",
-                        {"after": {"group": plan.group.code}}),
+            self._event(
+                request,
+                A.CREATED,
+                Visibility.PUBLIC,
+                1,
+                requested,
+                "",
+                {"after": {"service": service.code, "status": Status.NEW, "channel": channel}},
+            ),
+            self._event(
+                request,
+                A.ROUTED,
+                Visibility.INTERNAL,
+                1,
+                requested,
+                "Frontdoor",
+                {"after": {"group": plan.group.code}},
+            ),
         ]
         version = 1
         members = self.members.get(plan.group.pk) or []
@@ -289,19 +390,39 @@ class HistoryGenerator:
             if members and rng.random() < 0.8:
                 version += 1
                 request.assignee_id = rng.choice(members)
-                events.append(self._event(request, A.ASSIGNED, Visibility.INTERNAL, version,
-                                          moment, "", {"after": {"assignee": request.assignee_id,
-                                                                 "status": Status.IN_PROGRESS}}))
+                events.append(
+                    self._event(
+                        request,
+                        A.ASSIGNED,
+                        Visibility.INTERNAL,
+                        version,
+                        moment,
+                        "",
+                        {"after": {"assignee": request.assignee_id, "status": Status.IN_PROGRESS}},
+                    )
+                )
             version += 1
-            resolution = rng.choices([r for r, _w in RESOLUTIONS],
-                                     weights=[w for _r, w in RESOLUTIONS])[0]
+            resolution = rng.choices(
+                [r for r, _w in RESOLUTIONS], weights=[w for _r, w in RESOLUTIONS]
+            )[0]
             if resolution == Resolution.DUPLICATE:
                 resolution = Resolution.FIXED  # duplicates only arise through merges
             request.status, request.resolution, request.closed_at = (
-                Status.CLOSED, resolution, closed_at)
-            events.append(self._event(request, A.CLOSED, Visibility.PUBLIC, version, closed_at,
-                                      "", {"after": {"status": Status.CLOSED,
-                                                     "resolution": resolution}}))
+                Status.CLOSED,
+                resolution,
+                closed_at,
+            )
+            events.append(
+                self._event(
+                    request,
+                    A.CLOSED,
+                    Visibility.PUBLIC,
+                    version,
+                    closed_at,
+                    "",
+                    {"after": {"status": Status.CLOSED, "resolution": resolution}},
+                )
+            )
             request.updated_at = closed_at
         else:
             roll = rng.random()
@@ -310,31 +431,63 @@ class HistoryGenerator:
                 version += 1
                 request.assignee_id = rng.choice(members)
                 request.status = Status.IN_PROGRESS
-                events.append(self._event(request, A.ASSIGNED, Visibility.INTERNAL, version,
-                                          moment, "", {"after": {"assignee": request.assignee_id,
-                                                                 "status": Status.IN_PROGRESS}}))
+                events.append(
+                    self._event(
+                        request,
+                        A.ASSIGNED,
+                        Visibility.INTERNAL,
+                        version,
+                        moment,
+                        "",
+                        {"after": {"assignee": request.assignee_id, "status": Status.IN_PROGRESS}},
+                    )
+                )
                 request.updated_at = moment
                 if rng.random() < 0.25:
                     version += 1
                     hold_at = min(moment + timedelta(hours=2), self.now)
                     request.status = Status.ON_HOLD
                     request.hold_reason = rng.choice(HOLD_REASONS)
-                    events.append(self._event(request, A.HELD, Visibility.PUBLIC, version,
-                                              hold_at, "", {"reason": request.hold_reason}))
+                    events.append(
+                        self._event(
+                            request,
+                            A.HELD,
+                            Visibility.PUBLIC,
+                            version,
+                            hold_at,
+                            "",
+                            {"reason": request.hold_reason},
+                        )
+                    )
                     request.updated_at = hold_at
         request.version = version
         return request, zone_ids, events
 
     @staticmethod
-    def _event(request: ServiceRequest, action: str, visibility: str, version: int,
-               at: datetime, label: str, data: dict[str, Any]) -> Event:
-        return Event(request=request, action=action, visibility=visibility, version=version,
-                     created_at=at, actor_label=label, data=data)
+    def _event(
+        request: ServiceRequest,
+        action: str,
+        visibility: str,
+        version: int,
+        at: datetime,
+        label: str,
+        data: dict[str, Any],
+    ) -> Event:
+        return Event(
+            request=request,
+            action=action,
+            visibility=visibility,
+            version=version,
+            created_at=at,
+            actor_label=label,
+            data=data,
+        )
 
     # --- bulk -----------------------------------------------------------------------------
 
-    def generate(self, count: int, *, batch: int = 5000,
-                 progress: Callable[[int, float], None] | None = None) -> int:
+    def generate(
+        self, count: int, *, batch: int = 5000, progress: Callable[[int, float], None] | None = None
+    ) -> int:
         from django.db import transaction
 
         taken = set(ServiceRequest.objects.values_list("tracking_number", flat=True))
@@ -348,9 +501,11 @@ class HistoryGenerator:
                 built = [self.build(taken) for _ in range(size)]
                 with transaction.atomic():
                     requests = ServiceRequest.objects.bulk_create([b[0] for b in built])
-                    links = [through(servicerequest_id=r.pk, zone_id=z)
-                             for r, (_req, zone_ids, _ev) in zip(requests, built, strict=True)
-                             for z in zone_ids]
+                    links = [
+                        through(servicerequest_id=r.pk, zone_id=z)
+                        for r, (_req, zone_ids, _ev) in zip(requests, built, strict=True)
+                        for z in zone_ids
+                    ]
                     through.objects.bulk_create(links, batch_size=5000)
                     events = []
                     for request, (_req, _zones, evs) in zip(requests, built, strict=True):

@@ -181,9 +181,18 @@ def _user(username: str, password: str, **fields: Any) -> User:
 
 
 STAFF_NAMES = [
-    ("Maria", "Lopez"), ("James", "Carter"), ("Aisha", "Bello"), ("Tom", "Nguyen"),
-    ("Grace", "Kim"), ("Luis", "Ortega"), ("Priya", "Shah"), ("Daniel", "Brooks"),
-    ("Elena", "Ruiz"), ("Marcus", "Reed"), ("Hannah", "Cole"), ("Omar", "Haddad"),
+    ("Maria", "Lopez"),
+    ("James", "Carter"),
+    ("Aisha", "Bello"),
+    ("Tom", "Nguyen"),
+    ("Grace", "Kim"),
+    ("Luis", "Ortega"),
+    ("Priya", "Shah"),
+    ("Daniel", "Brooks"),
+    ("Elena", "Ruiz"),
+    ("Marcus", "Reed"),
+    ("Hannah", "Cole"),
+    ("Omar", "Haddad"),
 ]
 
 
@@ -192,16 +201,47 @@ def create_people(catalogue: dict[str, Any] | None = None) -> dict[str, User]:
     """The demo logins plus two crew members per group and a supervisor per department."""
     catalogue = catalogue or read_json("catalogue.json")
     people = {
-        "admin": _user("admin", ADMIN_PASSWORD, email="admin@portalder.example",
-                       first_name="Alex", last_name="Admin", is_staff=True, is_superuser=True),
-        "agent": _user("agent", DEMO_PASSWORD, email="agent@portalder.example",
-                       first_name="Carmen", last_name="Diaz", is_staff=True),
-        "staff": _user("staff", DEMO_PASSWORD, email="staff@portalder.example",
-                       first_name="Sam", last_name="Patel", is_staff=True),
-        "supervisor": _user("supervisor", DEMO_PASSWORD, email="supervisor@portalder.example",
-                            first_name="Dana", last_name="Whitfield", is_staff=True),
-        "resident": _user("resident", DEMO_PASSWORD, email="resident@example.org",
-                          first_name="Rosa", last_name="Martinez", language="es"),
+        "admin": _user(
+            "admin",
+            ADMIN_PASSWORD,
+            email="admin@portalder.example",
+            first_name="Alex",
+            last_name="Admin",
+            is_staff=True,
+            is_superuser=True,
+        ),
+        "agent": _user(
+            "agent",
+            DEMO_PASSWORD,
+            email="agent@portalder.example",
+            first_name="Carmen",
+            last_name="Diaz",
+            is_staff=True,
+        ),
+        "staff": _user(
+            "staff",
+            DEMO_PASSWORD,
+            email="staff@portalder.example",
+            first_name="Sam",
+            last_name="Patel",
+            is_staff=True,
+        ),
+        "supervisor": _user(
+            "supervisor",
+            DEMO_PASSWORD,
+            email="supervisor@portalder.example",
+            first_name="Dana",
+            last_name="Whitfield",
+            is_staff=True,
+        ),
+        "resident": _user(
+            "resident",
+            DEMO_PASSWORD,
+            email="resident@example.org",
+            first_name="Rosa",
+            last_name="Martinez",
+            language="es",
+        ),
     }
     triage = WorkGroup.objects.get(code=catalogue["triage_group"])
     Membership.objects.get_or_create(group=triage, user=people["agent"])
@@ -214,17 +254,27 @@ def create_people(catalogue: dict[str, Any] | None = None) -> dict[str, User]:
     index = 0
     for dept in Department.objects.prefetch_related("groups"):
         first, last = STAFF_NAMES[index % len(STAFF_NAMES)]
-        supervisor = _user(f"{dept.code.lower()}-supervisor", DEMO_PASSWORD,
-                           email=f"{dept.code.lower()}-supervisor@portalder.example",
-                           first_name=first, last_name=last, is_staff=True)
+        supervisor = _user(
+            f"{dept.code.lower()}-supervisor",
+            DEMO_PASSWORD,
+            email=f"{dept.code.lower()}-supervisor@portalder.example",
+            first_name=first,
+            last_name=last,
+            is_staff=True,
+        )
         dept.supervisors.add(supervisor)
         index += 1
         for group in dept.groups.all():
             for n in (1, 2):
                 first, last = STAFF_NAMES[index % len(STAFF_NAMES)]
                 index += 1
-                member = _user(f"{group.code.lower()}-{n}", DEMO_PASSWORD,
-                               email=f"{group.code.lower()}-{n}@portalder.example",
-                               first_name=first, last_name=last, is_staff=True)
+                member = _user(
+                    f"{group.code.lower()}-{n}",
+                    DEMO_PASSWORD,
+                    email=f"{group.code.lower()}-{n}@portalder.example",
+                    first_name=first,
+                    last_name=last,
+                    is_staff=True,
+                )
                 Membership.objects.get_or_create(group=group, user=member)
     return people

@@ -250,18 +250,30 @@ def add_note(
     request: ServiceRequest | int, text: str, *, actor: Actor, expected_version: int | None = None
 ) -> ServiceRequest:
     """Internal note: staff only, never shown to residents, no notification."""
-    return _post_text(request, text, action="add_note", event_action=A.NOTE,
-                      visibility=Visibility.INTERNAL, actor=actor,
-                      expected_version=expected_version)
+    return _post_text(
+        request,
+        text,
+        action="add_note",
+        event_action=A.NOTE,
+        visibility=Visibility.INTERNAL,
+        actor=actor,
+        expected_version=expected_version,
+    )
 
 
 def reply(
     request: ServiceRequest | int, text: str, *, actor: Actor, expected_version: int | None = None
 ) -> ServiceRequest:
     """Public reply: on the public timeline; e-mailed to the requester and followers."""
-    return _post_text(request, text, action="reply", event_action=A.REPLY,
-                      visibility=Visibility.PUBLIC, actor=actor,
-                      expected_version=expected_version)
+    return _post_text(
+        request,
+        text,
+        action="reply",
+        event_action=A.REPLY,
+        visibility=Visibility.PUBLIC,
+        actor=actor,
+        expected_version=expected_version,
+    )
 
 
 def message_requester(
@@ -269,9 +281,16 @@ def message_requester(
 ) -> ServiceRequest:
     """Private message to the requester only (not public, not followers); refused when the
     requester left no way to reach them."""
-    return _post_text(request, text, action="message_requester",
-                      event_action=A.MESSAGE_TO_REQUESTER, visibility=Visibility.REQUESTER,
-                      actor=actor, expected_version=expected_version, needs_contact=True)
+    return _post_text(
+        request,
+        text,
+        action="message_requester",
+        event_action=A.MESSAGE_TO_REQUESTER,
+        visibility=Visibility.REQUESTER,
+        actor=actor,
+        expected_version=expected_version,
+        needs_contact=True,
+    )
 
 
 def receive_message(

@@ -46,8 +46,10 @@ class Command(BaseCommand):
         logging.getLogger("django_tasks_db").setLevel(logging.INFO)
         sweeper = sweeps.Sweeper(worker_id, settings.FRONTDOOR_SWEEP_INTERVAL)
         sweeper.start()
-        self.stdout.write(f"Frontdoor worker {worker_id} started (sweeps every "
-                          f"{settings.FRONTDOOR_SWEEP_INTERVAL}s).")
+        self.stdout.write(
+            f"Frontdoor worker {worker_id} started (sweeps every "
+            f"{settings.FRONTDOOR_SWEEP_INTERVAL}s)."
+        )
         worker = make_worker(worker_id, interval=interval, batch=False)
         worker.configure_signals()
         try:

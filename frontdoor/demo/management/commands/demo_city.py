@@ -13,18 +13,34 @@ class Command(BaseCommand):
     help = "Create the fictional demo city Port Alder with staff and a history of requests."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--requests", type=int, default=3000,
-                            help="How many historical requests to generate (default 3000).")
-        parser.add_argument("--days", type=int, default=365,
-                            help="Spread the history over this many past days (default 365).")
+        parser.add_argument(
+            "--requests",
+            type=int,
+            default=3000,
+            help="How many historical requests to generate (default 3000).",
+        )
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=365,
+            help="Spread the history over this many past days (default 365).",
+        )
         parser.add_argument("--seed", type=int, default=311)
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Do nothing if a city is already configured.")
-        parser.add_argument("--logins", action="store_true",
-                            help="Only print the demo logins.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if a city is already configured."
+        )
+        parser.add_argument("--logins", action="store_true", help="Only print the demo logins.")
 
-    def handle(self, *args: Any, requests: int, days: int, seed: int, if_empty: bool,
-               logins: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        requests: int,
+        days: int,
+        seed: int,
+        if_empty: bool,
+        logins: bool,
+        **options: Any,
+    ) -> None:
         from frontdoor.demo.history import HistoryGenerator
         from frontdoor.demo.loader import LOGINS, create_people, load_catalogue
 
