@@ -18,6 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import shapely
+from django.db import connection, transaction
+from django.db.models import Model
 
 from frontdoor.accounts.models import ContactPreference, User
 from frontdoor.cases import routing, sla, tracking
@@ -488,37 +490,69 @@ class HistoryGenerator:
     def generate(
         self, count: int, *, batch: int = 5000, progress: Callable[[int, float], None] | None = None
     ) -> int:
-        from django.db import transaction
-
         taken = set(ServiceRequest.objects.values_list("tracking_number", flat=True))
-        through = ServiceRequest.zones.through
         started = time.monotonic()
         done = 0
         token = workflow_writing.set(True)
         try:
             while done < count:
                 size = min(batch, count - done)
-                built = [self.build(taken) for _ in range(size)]
-                with transaction.atomic():
-                    requests = ServiceRequest.objects.bulk_create([b[0] for b in built])
-                    links = [
-                        through(servicerequest_id=r.pk, zone_id=z)
-                        for r, (_req, zone_ids, _ev) in zip(requests, built, strict=True)
-                        for z in zone_ids
-                    ]
-                    through.objects.bulk_create(links, batch_size=5000)
-                    events = []
-                    for request, (_req, _zones, evs) in zip(requests, built, strict=True):
-                        for event in evs:
-                            event.request_id = request.pk
-                            events.append(event)
-                    Event.objects.bulk_create(events, batch_size=5000)
+                self._write([self.build(taken) for _ in range(size)])
                 done += size
                 if progress:
                     progress(done, time.monotonic() - started)
         finally:
             workflow_writing.reset(token)
         return done
+
+    @staticmethod
+    def _write(built: list[tuple[ServiceRequest, list[int], list[Event]]]) -> None:
+        through = ServiceRequest.zones.through
+        requests = [request for request, _zones, _events in built]
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                _copy(ServiceRequest, requests, allocate_ids=True)
+            else:
+                ServiceRequest.objects.bulk_create(requests)
+            links = [
+                through(servicerequest_id=request.pk, zone_id=zone_id)
+                for request, zone_ids, _events in built
+                for zone_id in zone_ids
+            ]
+            events = []
+            for request, _zones, request_events in built:
+                for event in request_events:
+                    event.request_id = request.pk
+                    events.append(event)
+            if connection.vendor == "postgresql":
+                _copy(through, links)
+                _copy(Event, events)
+            else:
+                through.objects.bulk_create(links, batch_size=5000)
+                Event.objects.bulk_create(events, batch_size=5000)
+
+
+def _copy(model: type[Model], objects: list[Any], *, allocate_ids: bool = False) -> None:
+    """PostgreSQL COPY: several times faster than INSERT for a million rows. With
+    ``allocate_ids`` the primary keys are drawn from the table's sequence first, so the
+    caller can point other rows at them."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if allocate_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(objects)],
+            )
+            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        fields = [f for f in model._meta.concrete_fields if allocate_ids or not f.primary_key]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        statement = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(statement) as copy:
+            for obj in objects:
+                copy.write_row(
+                    [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+                )
 
 
 def _accumulate(values: list[float]) -> list[float]:
