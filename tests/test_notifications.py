@@ -4,9 +4,10 @@ failure, and never sent twice for one event."""
 from __future__ import annotations
 
 import email
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
@@ -205,3 +206,18 @@ def test_sweep_requeues_lost_jobs_and_never_resends_interrupted_ones(pothole, sm
     first.refresh_from_db()
     assert first.status == Notification.Status.UNKNOWN
     assert len(received(smtp)) == len(rest)
+
+
+def test_times_in_emails_are_the_citys_local_time(pothole, city, settings):
+    settings.TIME_ZONE = "UTC"
+    city.time_zone = "America/Los_Angeles"
+    city.save()
+    # Filed Monday 2026-11-23 at 03:00 UTC = Sunday 19:00 in Los Angeles: the business clock
+    # starts Monday 08:00 local, and three business days later is Thursday 08:00 local.
+    with time_machine.travel(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), tick=False):
+        request = submit_pothole(pothole)
+        run_pending_jobs()
+    (message,) = [m for m in mail.outbox if m.to == ["ana@example.org"]]
+    assert request.due_at == datetime(2026, 11, 26, 16, 0, tzinfo=UTC)  # Thanksgiving aside
+    # 8 a.m. in Los Angeles, not "4 p.m." (the server's UTC).
+    assert "8 a.m." in message.body

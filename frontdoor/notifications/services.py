@@ -189,7 +189,8 @@ def render(notification: Notification) -> EmailMultiAlternatives:
     event = notification.event
     request = event.request
     city = City.current()
-    with translation.override(notification.language):
+    # Times in e-mails are the city's local time, whatever the server's TIME_ZONE.
+    with translation.override(notification.language), timezone.override(city.time_zone):
         context = {
             "notification": notification,
             "event": event,
