@@ -123,3 +123,23 @@ def test_one_lease_holder_at_a_time():
         ]
     )
     assert results.count(True) == 1
+
+
+def test_two_workers_share_the_queue_without_running_a_job_twice(pothole):
+    from django_tasks_db.models import DBTaskResult
+
+    from frontdoor.core.jobs import run_pending_jobs
+
+    for n in range(15):
+        submit_pothole(pothole, contact=workflow.Contact(email=f"r{n}@example.org"))
+    jobs = DBTaskResult.objects.count()
+    results = run_together(
+        [
+            lambda: run_pending_jobs(worker_id="worker-a"),
+            lambda: run_pending_jobs(worker_id="worker-b"),
+        ]
+    )
+    assert sum(results) == jobs  # every job ran, by one worker or the other
+    claims = list(DBTaskResult.objects.values_list("worker_ids", "status"))
+    assert all(len(worker_ids) == 1 and status == "SUCCESSFUL" for worker_ids, status in claims)
+    assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
