@@ -236,7 +236,7 @@ def _status_data(before: str, after: str) -> dict[str, Any]:
     return {"before": {"status": before}, "after": {"status": after}}
 
 
-# --- Submission -----------------------------------------------------------------------
+# --- Helpers shared by submission and actions ------------------------------------------
 
 
 def _store_photo(
@@ -251,12 +251,11 @@ def _store_photo(
         visibility=visibility,
         uploaded_by=actor.user,
     )
+    # The file reaches storage before the transaction commits; if it then rolls back, the
+    # file is an orphan nobody links to (harmless, never shown).
     attachment.file.save(f"photo.{photo.extension}", photo.content, save=False)
     attachment.save()
     return _event(request, A.ATTACHMENT, actor, visibility, {"attachment": attachment.pk})
-
-
-# --- Staff actions ----------------------------------------------------------------------
 
 
 def _require_contact(req: ServiceRequest) -> None:
