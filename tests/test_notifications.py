@@ -221,3 +221,19 @@ def test_times_in_emails_are_the_citys_local_time(pothole, city, settings):
     assert request.due_at == datetime(2026, 11, 26, 16, 0, tzinfo=UTC)  # Thanksgiving aside
     # 8 a.m. in Los Angeles, not "4 p.m." (the server's UTC).
     assert "8 a.m." in message.body
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("kind", sorted(services.KINDS))
+def test_every_message_kind_renders_text_and_html_in_both_languages(filed, kind, language):
+    event = filed.events.first()
+    notification = Notification.objects.create(
+        event=event, kind=kind, recipient="x@example.org", language=language
+    )
+    message = services.render(notification)
+    assert filed.display_number in message.subject
+    assert filed.display_number in message.body
+    html = message.alternatives[0][0]
+    assert html.startswith("<!DOCTYPE html>") and f'lang="{language}"' in html
+    if language == "es":
+        assert "seguimiento" in message.body.lower() or "Número" in message.body
