@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "frontdoor.catalogue",
     "frontdoor.cases",
     "frontdoor.notifications",
+    "frontdoor.open311",
     "frontdoor.demo",
 ]
 
