@@ -149,8 +149,12 @@ def validate_answers(
     raw: Mapping[str, Any],
     tz_name: str,
     questions: Iterable[Question] | None = None,
+    *,
+    require: bool = True,
 ) -> dict[str, Answer]:
-    """Return normalised answers or raise InvalidInput keyed "answers.<code>"."""
+    """Return normalised answers or raise InvalidInput keyed "answers.<code>".
+
+    ``require=False`` accepts a missing answer to a required question (imported history)."""
     if questions is None:
         questions = service_questions(service)
     by_code = {q.code: q for q in questions}
@@ -166,7 +170,7 @@ def validate_answers(
             continue  # informational notice; nothing to answer
         value = raw.get(code)
         if _blank(value):
-            if question.required:
+            if question.required and require:
                 errors[f"answers.{code}"] = [
                     _("Please answer: %(question)s") % {"question": question.description}
                 ]

@@ -304,7 +304,9 @@ class Attachment(models.Model):
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.PROTECT, related_name="attachments"
     )
-    file = models.FileField(upload_to=attachment_path, max_length=300)
+    file = models.FileField(upload_to=attachment_path, max_length=300, blank=True)
+    # A photo a client application hosts itself (Open311 ``media_url``); no file then.
+    external_url = models.URLField(max_length=500, blank=True)
     content_type = models.CharField(max_length=40)
     width = models.PositiveIntegerField(null=True)
     height = models.PositiveIntegerField(null=True)
@@ -324,7 +326,11 @@ class Attachment(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or self.external_url
+
+    @property
+    def url(self) -> str:
+        return self.external_url or (self.file.url if self.file else "")
 
 
 class Follower(models.Model):

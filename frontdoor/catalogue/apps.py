@@ -13,7 +13,22 @@ class CatalogueConfig(AppConfig):
         for model in self.get_models():
             post_save.connect(cache.clear, sender=model, dispatch_uid=f"cache-{model.__name__}")
             post_delete.connect(cache.clear, sender=model, dispatch_uid=f"cachd-{model.__name__}")
+        for name in ("Category", "Service", "Question", "QuestionValue"):
+            model = self.get_model(name)
+            post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"stamp-{name}")
+            post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"stampd-{name}")
         department = self.get_model("Department")
         m2m_changed.connect(
             cache.clear, sender=department.supervisors.through, dispatch_uid="cache-m2m"
         )
+
+
+def _catalogue_changed(sender: type, **kwargs: object) -> None:
+    """Record when what Open311 clients cache (services, definitions) last changed."""
+    from django.utils import timezone
+
+    from frontdoor.catalogue.models import City
+
+    if kwargs.get("raw"):
+        return
+    City.objects.update(catalogue_changed_at=timezone.now())

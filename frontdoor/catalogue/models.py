@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontdoor.catalogue import geo
@@ -113,6 +114,8 @@ class City(GeometryMixin):
 
     name = models.CharField(_("name"), max_length=120)
     jurisdiction_id = models.CharField(_("Open311 jurisdiction id"), max_length=120, blank=True)
+    # Bumped by any change to services, questions or categories (Open311 "changeset").
+    catalogue_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     time_zone = models.CharField(_("time zone"), max_length=64, default="America/Chicago")
     default_language = models.CharField(
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"

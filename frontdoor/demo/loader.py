@@ -35,6 +35,8 @@ DATA = Path(__file__).parent / "data"
 LANGUAGES = ("en", "es")
 DEMO_PASSWORD = "demo-311"  # noqa: S105 - published demo logins, documented in README
 ADMIN_PASSWORD = "admin-311"  # noqa: S105
+# The demo city's Open311 write key (published like the logins; real keys are random).
+DEMO_API_KEY = "fd_portalde_demo-write-key-311-port-alder"
 
 # (username, password, role, description) - printed by `make run` and listed in README.
 LOGINS = [
@@ -278,3 +280,14 @@ def create_people(catalogue: dict[str, Any] | None = None) -> dict[str, User]:
                 )
                 Membership.objects.get_or_create(group=group, user=member)
     return people
+
+
+def create_demo_client() -> None:
+    """A demo client application with a write key, so the API can be tried at once."""
+    from frontdoor.open311.models import ApiKey, ClientApp, key_prefix
+
+    client, _created = ClientApp.objects.get_or_create(
+        name="Port Alder demo app", defaults={"contact": "311@portalder.example"}
+    )
+    if not ApiKey.objects.filter(prefix=key_prefix(DEMO_API_KEY)).exists():
+        ApiKey.issue(client, key=DEMO_API_KEY, scope=ApiKey.Scope.PARTNER, rate_limit=600)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frontdoor.accounts.models import User
@@ -354,9 +356,16 @@ def close(
     actor: Actor,
     public_note: str = "",
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> ServiceRequest:
     """Close with a resolution; the note is shown publicly. E-mails requester and
-    followers. Duplicates are closed with ``mark_duplicate`` instead."""
+    followers. Duplicates are closed with ``mark_duplicate`` instead.
+
+    ``at`` records a close that happened earlier (an imported history): it becomes the
+    close time, the update time and the event's time; it must lie between the request's
+    filing and now."""
+    if at is not None and (timezone.is_naive(at) or at > timezone.now()):
+        raise InvalidInput({"at": [_("The closing time must be in the past, with a time zone.")]})
     if resolution == Resolution.DUPLICATE:
         raise InvalidInput(
             {"resolution": [_("To close as a duplicate, merge it into the original request.")]}
@@ -365,13 +374,19 @@ def close(
         raise InvalidInput({"resolution": [_("Choose a resolution.")]})
     public_note = _clean_text(public_note, MAX_NOTE, "public_note")
     with _change(request, "close", expected_version) as (req, target, out):
+        if at is not None:
+            if at < req.requested_at:
+                raise InvalidInput(
+                    {"at": [_("The closing time cannot be before the request was made.")]}
+                )
+            req.updated_at = at
         before = req.status
         req.status, req.resolution, req.hold_reason = target, resolution, ""
         req.closed_at, req.status_notes = req.updated_at, public_note
         data = _status_data(before, target)
         data["after"]["resolution"] = resolution
         data["text"] = public_note
-        out.events.append(_event(req, A.CLOSED, actor, Visibility.PUBLIC, data))
+        out.events.append(_event(req, A.CLOSED, actor, Visibility.PUBLIC, data, at=at))
         return req
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
+from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,12 +24,14 @@ from frontdoor.cases.errors import (
 )
 from frontdoor.cases.images import CleanPhoto
 from frontdoor.cases.models import (
+    Attachment,
     Channel,
     ServiceRequest,
     Status,
     Visibility,
 )
 from frontdoor.cases.workflow.base import (
+    MAX_PHOTOS,
     A,
     Actor,
     Contact,
@@ -124,11 +126,14 @@ def submit(
     postal_code: str = "",
     contact: Contact | None = None,
     photos: Sequence[Any] = (),
+    media_urls: Sequence[str] = (),
     priority: str | None = None,
     client_app: str = "",
     requested_at: datetime | None = None,
     external_source: str = "",
     external_id: str = "",
+    notify: bool = True,
+    require_answers: bool = True,
 ) -> ServiceRequest:
     """File a new request.
 
@@ -137,6 +142,10 @@ def submit(
     transaction: creates the request with a tracking number, its zones, group (routing)
     and due time; writes ``request.created``, ``request.routed`` and one
     ``request.attachment_added`` per photo; queues the confirmation and group e-mails.
+
+    Imports of historical requests pass ``notify=False`` (nobody is e-mailed about a
+    request filed elsewhere years ago) and ``require_answers=False`` (the source system
+    exported no answers, so today's required questions cannot be enforced).
     """
     city = City.current()
     errors: dict[str, list[str]] = {}
@@ -205,7 +214,9 @@ def submit(
         errors["priority"] = [_("Unknown priority.")]
 
     try:
-        cleaned_answers = validate_answers(service, answers or {}, city.time_zone)
+        cleaned_answers = validate_answers(
+            service, answers or {}, city.time_zone, require=require_answers
+        )
     except InvalidInput as exc:
         errors.update(exc.errors)
         cleaned_answers = {}
@@ -215,6 +226,22 @@ def submit(
         clean_photos = _clean_photos(photos)
     except InvalidInput as exc:
         errors.update(exc.errors)
+
+    clean_urls: list[str] = []
+    for url in media_urls:
+        url = (url or "").strip()
+        if not url:
+            continue
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+            if len(url) > 500:
+                raise ValidationError("too long")
+        except ValidationError:
+            errors["media_url"] = [_("A photo link must be a web address (http or https).")]
+            break
+        clean_urls.append(url)
+    if len(clean_photos) + len(clean_urls) > MAX_PHOTOS:
+        errors["photos"] = [_("You can attach up to %(count)d photos.") % {"count": MAX_PHOTOS}]
 
     if errors:
         raise InvalidInput(errors)
@@ -308,5 +335,20 @@ def submit(
         ]
         for photo in clean_photos:
             events.append(_store_photo(request, photo, actor, Visibility.PUBLIC))
-        _dispatch(events)
+        for url in clean_urls:
+            attachment = Attachment.objects.create(
+                request=request, external_url=url, visibility=Visibility.PUBLIC
+            )
+            events.append(
+                _event(
+                    request,
+                    A.ATTACHMENT,
+                    actor,
+                    Visibility.PUBLIC,
+                    {"attachment": attachment.pk, "url": url},
+                    at=requested_at,
+                )
+            )
+        if notify:
+            _dispatch(events)
     return request

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from frontdoor.catalogue.models import City
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
 
 
 class Command(BaseCommand):
@@ -25,6 +33,15 @@ class Command(BaseCommand):
             default=365,
             help="Spread the history over this many past days (default 365).",
         )
+        parser.add_argument(
+            "--closed-share",
+            type=_share,
+            default=None,
+            help=(
+                "Make about this share (0-1) of the history closed by stretching resolution "
+                "times (default: the calibrated share, about 0.93 over 365 days)."
+            ),
+        )
         parser.add_argument("--seed", type=int, default=311)
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing if a city is already configured."
@@ -37,12 +54,18 @@ class Command(BaseCommand):
         requests: int,
         days: int,
         seed: int,
+        closed_share: float | None,
         if_empty: bool,
         logins: bool,
         **options: Any,
     ) -> None:
         from frontdoor.demo.history import HistoryGenerator
-        from frontdoor.demo.loader import LOGINS, create_people, load_catalogue
+        from frontdoor.demo.loader import (
+            LOGINS,
+            create_demo_client,
+            create_people,
+            load_catalogue,
+        )
 
         if logins:
             self._print_logins(LOGINS)
@@ -52,9 +75,10 @@ class Command(BaseCommand):
             return
         city = load_catalogue()
         create_people()
+        create_demo_client()
         self.stdout.write(f"Loaded {city.name}: catalogue, zones and staff.")
         if requests > 0:
-            generator = HistoryGenerator(seed=seed, days=days)
+            generator = HistoryGenerator(seed=seed, days=days, closed_share=closed_share)
 
             def progress(done: int, seconds: float) -> None:
                 if done % 50_000 == 0 or done == requests:
@@ -67,3 +91,7 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins (http://127.0.0.1:8000/admin/ for now):")
         for username, password, role, what in logins:
             self.stdout.write(f"  {role:<22} {username:<12} {password:<12} {what}")
+        from frontdoor.demo.loader import DEMO_API_KEY
+
+        self.stdout.write("\nOpen311 API (http://127.0.0.1:8000/open311/v2/services.json)")
+        self.stdout.write(f"API key: {DEMO_API_KEY}")

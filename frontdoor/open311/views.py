@@ -1,0 +1,723 @@
+"""Open311 GeoReport v2 endpoints, in XML and JSON (see OPEN311.md).
+
+Reads go through ``frontdoor.cases.public`` (the one public projection); writes go through
+``frontdoor.cases.workflow`` (the one door into the domain), so an app's report gets the
+same validation, routing, events and notifications as one from the portal.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from frontdoor.cases import workflow
+from frontdoor.cases.errors import DomainError, InvalidInput, UnknownService
+from frontdoor.cases.models import Channel, Event, Resolution, ServiceRequest, Status
+from frontdoor.cases.public import (
+    PublicRequest,
+    public_requests,
+    publicly_listed,
+    service_info,
+)
+from frontdoor.catalogue.cache import cached
+from frontdoor.catalogue.models import City, Question, Service
+from frontdoor.open311 import auth
+from frontdoor.open311.models import ApiKey, BatchToken, IdempotentPost, PartnerUpdate
+from frontdoor.open311.params import (
+    ApiError,
+    attributes,
+    boolean,
+    comma_list,
+    optional,
+    parse_datetime,
+    positive_int,
+    request_id,
+)
+from frontdoor.open311.render import FORMATS, error, respond, w3c
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+DEFAULT_WINDOW = timedelta(days=90)
+MAX_PAGE = 1000
+UPDATES_WINDOW = timedelta(hours=24)
+
+
+def api(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Format check, jurisdiction check, method check, and errors in spec format."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+            if fmt not in FORMATS:
+                return error("json", 404, _("Bad extension. We support .xml and .json."))
+            try:
+                if request.method not in methods:
+                    raise ApiError(
+                        405,
+                        _("This address accepts %(methods)s.") % {"methods": ", ".join(methods)},
+                    )
+                _check_jurisdiction(request)
+                response = view(request, *args, fmt=fmt, **kwargs)
+            except ApiError as exc:
+                response = error(fmt, exc.status, *(exc.descriptions or [_("Bad request.")]))
+                for header, value in exc.headers.items():
+                    response[header] = value
+                if exc.status == 405:
+                    response["Allow"] = ", ".join(methods)
+            response["Access-Control-Allow-Origin"] = "*"
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _check_jurisdiction(request: HttpRequest) -> None:
+    given = (
+        request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id") or ""
+    ).strip()
+    if not given:
+        return
+    ours = _city().jurisdiction_id.strip().lower()
+    if given.lower().removeprefix("www.") != ours.removeprefix("www."):
+        raise ApiError(404, _("Unknown jurisdiction_id “%(id)s”.") % {"id": given[:60]})
+
+
+def _city() -> City:
+    return cached(("open311-city",), City.current)
+
+
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    fmt = rest.rsplit(".", 1)[-1] if "." in rest else "json"
+    if fmt not in FORMATS:
+        return error("json", 404, _("Bad extension. We support .xml and .json."))
+    return error(fmt, 404, _("There is no such Open311 method."))
+
+
+# ---------------------------------------------------------------- discovery
+
+
+@api("GET", "HEAD")
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    city = _city()
+    changeset = w3c(city.catalogue_changed_at)
+    base = request.build_absolute_uri("/open311/v2")
+    data = {
+        "changeset": changeset,
+        "contact": city.contact_text if hasattr(city, "contact_text") else city.name,
+        "key_service": _(
+            "Ask %(city)s's 311 office for an API key; staff issue keys in the "
+            "administration pages."
+        )
+        % {"city": city.name},
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base,
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return respond(fmt, "discovery", data)
+
+
+# ---------------------------------------------------------------- services
+
+
+def _public_services() -> list[Service]:
+    def load() -> list[Service]:
+        return list(
+            Service.objects.filter(active=True, audience=Service.Audience.PUBLIC)
+            .select_related("category")
+            .prefetch_related("questions")
+            .order_by("category__order", "order", "code")
+        )
+
+    return cached(("open311-services", timezone.get_current_timezone_name(), _lang()), load)
+
+
+def _lang() -> str:
+    from django.utils.translation import get_language
+
+    return get_language() or "en"
+
+
+@api("GET", "HEAD")
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    def build() -> HttpResponse:
+        data = [
+            {
+                "service_code": s.code,
+                "service_name": s.name,
+                "description": s.description or None,
+                "metadata": any(q.active for q in s.questions.all()),
+                "type": s.response_type,
+                "keywords": s.keywords or None,
+                "group": s.category.name,
+            }
+            for s in _public_services()
+        ]
+        return respond(fmt, "services", data)
+
+    # The rendered list is cached with the catalogue, per format and language.
+    body = cached(("open311-services-body", fmt, _lang()), lambda: build().content)
+    response = HttpResponse(body, content_type=respond(fmt, "x", []).headers["Content-Type"])
+    return response
+
+
+@api("GET", "HEAD")
+def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
+    service = next((s for s in _public_services() if s.code == code), None)
+    if service is None:
+        raise ApiError(
+            404, _("There is no service with the code “%(code)s”.") % {"code": code[:40]}
+        )
+    questions = (
+        Question.objects.filter(service=service, active=True)
+        .prefetch_related("values")
+        .order_by("order", "pk")
+    )
+    attributes_out = []
+    for q in questions:
+        item: dict[str, Any] = {
+            "variable": q.variable,
+            "code": q.code,
+            "datatype": q.datatype,
+            "required": q.required and q.variable,
+            "datatype_description": q.help_text or None,
+            "order": q.order,
+            "description": q.description,
+        }
+        if q.datatype in (Question.Datatype.SINGLE, Question.Datatype.MULTI):
+            item["values"] = [{"key": v.key, "name": v.name} for v in q.values.all()]
+        attributes_out.append(item)
+    return respond(
+        fmt, "service_definition", {"service_code": service.code, "attributes": attributes_out}
+    )
+
+
+# ---------------------------------------------------------------- requests (read)
+
+
+def _absolute(request: HttpRequest, url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else request.build_absolute_uri(url)
+
+
+def request_item(
+    request: HttpRequest, view: PublicRequest, *, extensions: bool = False
+) -> dict[str, Any]:
+    """One request, with all 17 GeoReport keys present."""
+    tz = timezone.get_current_timezone()
+    closed = view.open311_status == "closed"
+    notes = view.status_notes or (
+        str(Resolution(view.resolution).label) if closed and view.resolution else ""
+    )
+    address = view.address or (
+        f"{view.lat:.4f}, {view.long:.4f}" if view.lat is not None and view.long is not None else ""
+    )
+    item: dict[str, Any] = {
+        "service_request_id": view.tracking_number,
+        "status": view.open311_status,
+        "status_notes": notes or None,
+        "service_name": view.service_name,
+        "service_code": view.service_code,
+        "description": view.description or None,
+        "agency_responsible": view.department_name or None,
+        "service_notice": None,
+        "requested_datetime": w3c(view.requested_at, tz),
+        "updated_datetime": w3c((view.closed_at if closed else None) or view.updated_at, tz),
+        "expected_datetime": w3c(view.due_at, tz),
+        "address": address or None,
+        "address_id": view.address_id or None,
+        "zipcode": view.postal_code or None,
+        "lat": view.lat,
+        "long": view.long,
+        "media_url": _absolute(request, view.photos[0].url) if view.photos else None,
+    }
+    if extensions:
+        item["notes"] = [
+            {
+                "datetime": w3c(event.at, tz),
+                "description": event.text or event.label,
+                "type": event.action.removeprefix("request."),
+            }
+            for event in view.timeline
+        ]
+        item["extended_attributes"] = {
+            "channel": view.channel,
+            "detailed_status": view.status,
+            "resolution": view.resolution or None,
+            "zones": view.zone_codes,
+            "duplicate_of": view.duplicate_of,
+            "supporters": view.supporter_count,
+            "external_id": view.external_id or None,
+            "photos": [
+                {
+                    "media_url": _absolute(request, photo.url),
+                    "width": photo.width,
+                    "height": photo.height,
+                    "created_at": w3c(photo.created_at, tz),
+                }
+                for photo in view.photos
+            ],
+        }
+    return item
+
+
+def _find(identifier: str) -> ServiceRequest | None:
+    identifier = request_id(identifier)[:120]
+    found = (
+        ServiceRequest.objects.filter(tracking_number=identifier)
+        .only("pk", "tracking_number")
+        .first()
+    )
+    if found is None:
+        # Imported requests keep answering to the id they had in the old system.
+        found = (
+            ServiceRequest.objects.filter(external_id=identifier)
+            .only("pk", "tracking_number")
+            .first()
+        )
+    return found
+
+
+@api("GET", "HEAD")
+def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = request.GET
+    extensions = boolean(params, "extensions")
+    ids = comma_list(params, "service_request_id")
+    if ids:
+        # "This overrides all other arguments."
+        found = [r for r in (_find(i) for i in ids) if r is not None]
+        rank = {r.tracking_number: n for n, r in reversed(list(enumerate(found)))}
+        views = public_requests(
+            [r.pk for r in found], with_timeline=extensions, with_zones=extensions
+        )
+        views.sort(key=lambda v: rank.get(v.tracking_number, 0))
+        return respond(
+            fmt,
+            "service_requests",
+            [request_item(request, v, extensions=extensions) for v in views],
+        )
+
+    queryset = publicly_listed(ServiceRequest.objects.all())
+    codes = comma_list(params, "service_code")
+    if codes:
+        wanted = set(codes)
+        service_ids = [pk for pk, info in service_info().items() if info.code in wanted]
+        queryset = queryset.filter(service_id__in=service_ids)
+    statuses = comma_list(params, "status")
+    if statuses:
+        if any(s.lower() not in ("open", "closed") for s in statuses):
+            raise ApiError(400, _("status must be open or closed (or both, comma-separated)."))
+        wanted_status = {s.lower() for s in statuses}
+        if wanted_status == {"closed"}:
+            queryset = queryset.filter(status=Status.CLOSED)
+        elif wanted_status == {"open"}:
+            queryset = queryset.exclude(status=Status.CLOSED)
+
+    start = optional(params, "start_date")
+    end = optional(params, "end_date")
+    start_at = parse_datetime(start, "start_date") if start else None
+    end_at = parse_datetime(end, "end_date") if end else None
+    updated_after = optional(params, "updated_after")
+    updated_before = optional(params, "updated_before")
+    after_at = parse_datetime(updated_after, "updated_after") if updated_after else None
+    before_at = parse_datetime(updated_before, "updated_before") if updated_before else None
+    if start_at and end_at and end_at < start_at:
+        raise ApiError(400, _("end_date is before start_date."))
+    if after_at and before_at and before_at < after_at:
+        raise ApiError(400, _("updated_before is before updated_after."))
+    if not (start_at or end_at or after_at or before_at):
+        # "When not specified, the range defaults to most recent 90 days."
+        start_at = timezone.now() - DEFAULT_WINDOW
+    elif end_at and not start_at and not (after_at or before_at):
+        start_at = end_at - DEFAULT_WINDOW
+    if start_at:
+        queryset = queryset.filter(requested_at__gte=start_at)
+    if end_at:
+        queryset = queryset.filter(requested_at__lte=end_at)
+    if after_at:
+        queryset = queryset.filter(updated_at__gte=after_at)
+    if before_at:
+        queryset = queryset.filter(updated_at__lte=before_at)
+
+    page = positive_int(params, "page", 1, 1_000_000)
+    size = positive_int(params, "page_size", MAX_PAGE, MAX_PAGE)
+    ordering = ("-updated_at", "-pk") if (after_at or before_at) else ("-requested_at", "-pk")
+    queryset = queryset.order_by(*ordering)[(page - 1) * size : page * size]
+    views = public_requests(queryset, with_timeline=extensions, with_zones=extensions)
+    return respond(
+        fmt, "service_requests", [request_item(request, v, extensions=extensions) for v in views]
+    )
+
+
+@api("GET", "HEAD")
+def request_detail(request: HttpRequest, fmt: str, identifier: str) -> HttpResponse:
+    found = _find(identifier)
+    extensions = boolean(request.GET, "extensions")
+    views = (
+        public_requests([found.pk], with_timeline=extensions, with_zones=extensions)
+        if found
+        else []
+    )
+    if not views:
+        raise ApiError(
+            404, _("There is no request with the id “%(id)s”.") % {"id": identifier[:40]}
+        )
+    return respond(
+        fmt, "service_requests", [request_item(request, views[0], extensions=extensions)]
+    )
+
+
+@api("GET", "HEAD")
+def token_lookup(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+    pending = (
+        BatchToken.objects.filter(token=token[:40])
+        .values("token", "request__tracking_number")
+        .first()
+    )
+    if pending is None:
+        raise ApiError(404, _("There is no token “%(token)s”.") % {"token": token[:40]})
+    item: dict[str, Any] = {"token": pending["token"]}
+    if pending["request__tracking_number"]:
+        item = {"service_request_id": pending["request__tracking_number"], **item}
+    return respond(fmt, "service_requests", [item])
+
+
+# ---------------------------------------------------------------- requests (write)
+
+
+def _param(request: HttpRequest, name: str) -> str:
+    return (request.POST.get(name) or request.GET.get(name) or "").strip()
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    digest = hashlib.sha256()
+    for key in sorted(request.POST):
+        if key == "api_key":
+            continue
+        for value in request.POST.getlist(key):
+            digest.update(f"{key}={value}\n".encode())
+    for key in sorted(request.FILES):
+        for upload in request.FILES.getlist(key):
+            digest.update(f"{key}:{upload.name}:{upload.size}\n".encode())
+    return digest.hexdigest()
+
+
+def _idempotency_key(request: HttpRequest) -> str:
+    key = request.headers.get("Idempotency-Key", "") or _param(request, "idempotency_key")
+    if not key:
+        device, client_id = _param(request, "device_id"), _param(request, "client_request_id")
+        if device and client_id:
+            key = f"device:{device}:{client_id}"
+    key = key.strip()
+    if len(key) > 200:
+        raise ApiError(400, _("The idempotency key is longer than 200 characters."))
+    return key
+
+
+FIELD_NAMES = {
+    "description",
+    "location",
+    "address",
+    "email",
+    "phone",
+    "photos",
+    "media_url",
+    "contact_preference",
+    "channel",
+    "priority",
+}
+
+
+def _invalid(exc: InvalidInput) -> ApiError:
+    messages = []
+    for field, problems in exc.errors.items():
+        code = field.removeprefix("answers.")
+        label = field if field in FIELD_NAMES else f"attribute[{code}]"
+        messages.extend(f"{label}: {problem}" for problem in problems)
+    return ApiError(400, *(messages or [str(exc)]))
+
+
+@csrf_exempt
+def requests_dispatch(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return post_request(request, fmt=fmt)
+    return requests_endpoint(request, fmt=fmt)
+
+
+@api("POST")
+def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
+    api_key = auth.authenticate(request, need=ApiKey.Scope.WRITE)
+    idempotency_key = _idempotency_key(request)
+    fingerprint = _fingerprint(request) if idempotency_key else ""
+    if idempotency_key:
+        replay = _replay(api_key, idempotency_key, fingerprint, fmt)
+        if replay is not None:
+            return replay
+
+    code = _param(request, "service_code")
+    if not code:
+        raise ApiError(400, _("service_code is required."))
+    service = next((s for s in _public_services() if s.code == code), None)
+    if service is None:
+        raise ApiError(
+            404, _("There is no service with the code “%(code)s”.") % {"code": code[:40]}
+        )
+    name = " ".join(
+        part for part in (_param(request, "first_name"), _param(request, "last_name")) if part
+    )
+    contact = workflow.Contact(
+        name=name,
+        email=_param(request, "email"),
+        phone=_param(request, "phone"),
+        language=_lang(),
+    )
+    photos = [
+        upload
+        for field in request.FILES
+        if field in ("media", "photo") or field.startswith(("photo", "file_", "media"))
+        for upload in request.FILES.getlist(field)
+    ]
+    media_urls = request.POST.getlist("media_url") or request.GET.getlist("media_url")
+    client = api_key.client
+    try:
+        with transaction.atomic():
+            created = workflow.submit(
+                service=service,
+                actor=workflow.Actor.client(client.name),
+                channel=Channel.MOBILE,
+                client_app=client.name,
+                description=_param(request, "description"),
+                answers=attributes(request.POST) or attributes(request.GET),
+                lat=_param(request, "lat") or None,
+                long=_param(request, "long") or None,
+                address=_param(request, "address_string"),
+                address_id=_param(request, "address_id"),
+                postal_code=_param(request, "zipcode"),
+                contact=contact,
+                photos=photos,
+                media_urls=media_urls,
+            )
+            item: dict[str, Any]
+            if service.response_type == Service.ResponseType.BATCH:
+                token = secrets.token_hex(8)
+                BatchToken.objects.create(token=token, client=client, request=created)
+                item = {"token": token, "service_notice": None, "account_id": None}
+            else:
+                item = {
+                    "service_request_id": created.tracking_number,
+                    "service_notice": None,
+                    "account_id": None,
+                }
+            if idempotency_key:
+                IdempotentPost.objects.create(
+                    client=client,
+                    key=idempotency_key,
+                    fingerprint=fingerprint,
+                    status_code=200,
+                    response=[item],
+                )
+    except IntegrityError:
+        # Another copy of this POST, sent at the same moment, won: answer as it did.
+        replay = _replay(api_key, idempotency_key, fingerprint, fmt) if idempotency_key else None
+        if replay is None:
+            raise ApiError(400, _("This request could not be saved; please try again.")) from None
+        return replay
+    except UnknownService as exc:
+        raise ApiError(404, str(exc)) from None
+    except InvalidInput as exc:
+        raise _invalid(exc) from None
+    except DomainError as exc:
+        raise ApiError(400, str(exc)) from None
+    return respond(fmt, "service_requests", [item])
+
+
+def _replay(api_key: ApiKey, key: str, fingerprint: str, fmt: str) -> HttpResponse | None:
+    first = IdempotentPost.objects.filter(client_id=api_key.client_id, key=key).first()
+    if first is None:
+        return None
+    if first.fingerprint != fingerprint:
+        raise ApiError(422, _("This idempotency key was already used for a different request."))
+    response = respond(fmt, "service_requests", first.response, status=first.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+# ---------------------------------------------------------------- updates feed
+
+
+UPDATE_ACTIONS = [
+    a
+    for a in Event.Action.values
+    if a not in (Event.Action.CREATED, Event.Action.ROUTED, Event.Action.FOLLOWED)
+]
+
+
+@csrf_exempt
+def updates_dispatch(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return post_update(request, fmt=fmt)
+    return updates_feed(request, fmt=fmt)
+
+
+@api("GET", "HEAD")
+def updates_feed(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = request.GET
+    start = optional(params, "start_date")
+    end = optional(params, "end_date")
+    end_at = parse_datetime(end, "end_date") if end else timezone.now()
+    start_at = parse_datetime(start, "start_date") if start else end_at - UPDATES_WINDOW
+    if end_at < start_at:
+        raise ApiError(400, _("end_date is before start_date."))
+    page = positive_int(params, "page", 1, 1_000_000)
+    size = positive_int(params, "page_size", MAX_PAGE, MAX_PAGE)
+    events = list(
+        Event.objects.filter(
+            visibility="public",
+            action__in=UPDATE_ACTIONS,
+            created_at__gte=start_at,
+            created_at__lte=end_at,
+            request__in=publicly_listed(ServiceRequest.objects.all()),
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", "request_id")[(page - 1) * size : page * size]
+    )
+    views = {
+        v.tracking_number: v
+        for v in public_requests({rid for _pk, rid in events}, with_timeline=True)
+    }
+    by_event = {e.id: (v, e) for v in views.values() for e in v.timeline}
+    tz = timezone.get_current_timezone()
+    items = []
+    for pk, _rid in events:
+        if pk not in by_event:
+            continue
+        view, event = by_event[pk]
+        photo = None
+        if event.action == Event.Action.ATTACHMENT and view.photos:
+            near = min(view.photos, key=lambda p: abs((p.created_at - event.at).total_seconds()))
+            photo = _absolute(request, near.url)
+        items.append(
+            {
+                "update_id": str(pk),
+                "service_request_id": view.tracking_number,
+                "status": "closed" if event.status == Status.CLOSED else "open",
+                "updated_datetime": w3c(event.at, tz),
+                "description": event.text or event.label,
+                "media_url": photo,
+                "external_status_code": event.status,
+            }
+        )
+    return respond(fmt, "service_request_updates", items)
+
+
+CLOSING = {
+    "CLOSED": Resolution.FIXED,
+    "FIXED": Resolution.FIXED,
+    "NOT_COUNCILS_RESPONSIBILITY": Resolution.NOT_CITY,
+    "NO_FURTHER_ACTION": Resolution.NO_ACTION,
+    "DUPLICATE": Resolution.DUPLICATE,
+    "CANCELLED": Resolution.WITHDRAWN,
+}
+WORKING = {"IN_PROGRESS", "ACTION_SCHEDULED", "PLANNED", "INVESTIGATING"}
+KNOWN_STATUSES = {
+    *CLOSING,
+    *WORKING,
+    "OPEN",
+    "REOPEN",
+    "FOR_TRIAGE",
+    "UNCHANGED",
+    "INTERNAL_REFERRAL",
+}
+
+
+@api("POST")
+def post_update(request: HttpRequest, fmt: str) -> HttpResponse:
+    api_key = auth.authenticate(request, need=ApiKey.Scope.PARTNER)
+    missing = [
+        name
+        for name in ("service_request_id", "update_id", "status", "updated_datetime")
+        if not _param(request, name)
+    ]
+    if missing:
+        raise ApiError(400, *[_("%(name)s is required.") % {"name": name} for name in missing])
+    parse_datetime(_param(request, "updated_datetime"), "updated_datetime")
+    status = _param(request, "status").upper()
+    if status not in KNOWN_STATUSES:
+        raise ApiError(400, _("Unknown status “%(status)s”.") % {"status": status[:40]})
+    update_id = _param(request, "update_id")[:120]
+    found = _find(_param(request, "service_request_id"))
+    if found is None:
+        raise ApiError(404, _("There is no request with that id."))
+    client = api_key.client
+    previous = PartnerUpdate.objects.filter(client=client, update_id=update_id).first()
+    if previous is not None:
+        return respond(
+            fmt,
+            "service_request_updates",
+            [{"update_id": str(previous.event_id), "account_id": None}],
+        )
+    description = _param(request, "description")
+    actor = workflow.Actor(label=f"Open311: {client.name}", is_staff=True)
+    try:
+        with transaction.atomic():
+            target = ServiceRequest.objects.only("pk", "status", "group_id").get(pk=found.pk)
+            is_closed = target.status == Status.CLOSED
+            changed = said = False
+            if status in CLOSING and not is_closed:
+                workflow.close(target.pk, CLOSING[status], actor=actor, public_note=description)
+                changed = said = True
+            elif status in ("OPEN", "REOPEN") and is_closed:
+                reason = description or _("Reopened by %(app)s.") % {"app": client.name}
+                workflow.reopen(target.pk, reason=reason, actor=actor)
+                changed = said = True
+            elif status in WORKING and target.status == Status.NEW:
+                workflow.start(target.pk, actor=actor)
+                changed = True
+            elif status in WORKING and target.status == Status.ON_HOLD:
+                workflow.resume(target.pk, actor=actor)
+                changed = True
+            elif status == "FOR_TRIAGE" and not is_closed:
+                triage = _city().triage_group
+                if triage is not None and triage.pk != target.group_id:
+                    reason = description or _("Sent back for triage.")
+                    workflow.forward(target.pk, triage, reason=reason, actor=actor)
+                    changed = said = True
+            if description and not said:
+                workflow.reply(target.pk, description, actor=actor)
+                changed = True
+            if not changed:
+                raise ApiError(
+                    400, _("This update changes nothing: give a new status or a description.")
+                )
+            event = Event.objects.filter(request_id=target.pk).order_by("-pk").values("pk").first()
+            assert event is not None
+            PartnerUpdate.objects.create(
+                client=client, update_id=update_id, request=target, event_id=event["pk"]
+            )
+    except IntegrityError:
+        previous = PartnerUpdate.objects.filter(client=client, update_id=update_id).first()
+        if previous is None:
+            raise ApiError(400, _("This update could not be saved; please try again.")) from None
+        event = {"pk": previous.event_id}
+    except InvalidInput as exc:
+        raise _invalid(exc) from None
+    except DomainError as exc:
+        raise ApiError(400, str(exc)) from None
+    return respond(
+        fmt, "service_request_updates", [{"update_id": str(event["pk"]), "account_id": None}]
+    )
