@@ -701,3 +701,15 @@ def test_json_is_compact_utf8(api, pothole):
     raw = api.get(f"{BASE}/requests.json").content.decode("utf-8")
     assert "Ñandú" in raw
     json.loads(raw)
+
+
+def test_old_idempotency_keys_are_pruned_by_the_worker_sweep(api, pothole, app_key):
+    from frontdoor.core.registered_sweeps import prune_idempotency_keys
+    from frontdoor.open311.models import IdempotentPost
+
+    form = pothole_form(app_key)
+    api.post(f"{BASE}/requests.json", form, HTTP_IDEMPOTENCY_KEY="old")
+    api.post(f"{BASE}/requests.json", form, HTTP_IDEMPOTENCY_KEY="new")
+    IdempotentPost.objects.filter(key="old").update(created_at=timezone.now() - timedelta(days=8))
+    assert prune_idempotency_keys() == {"deleted": 1}
+    assert list(IdempotentPost.objects.values_list("key", flat=True)) == ["new"]

@@ -19,11 +19,21 @@ def repair_notifications() -> dict[str, Any]:
 @sweep("prune_jobs", every=timedelta(hours=6))
 def prune_finished_jobs() -> dict[str, Any]:
     """Keep the job table small: finished jobs older than a week are deleted."""
-    from datetime import timedelta as td
-
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    cutoff = timezone.now() - td(days=7)
+    cutoff = timezone.now() - timedelta(days=7)
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return {"deleted": deleted}
+
+
+@sweep("prune_idempotency", every=timedelta(hours=6))
+def prune_idempotency_keys() -> dict[str, Any]:
+    """Open311 clients retry within minutes or hours; their keys are kept for 7 days."""
+    from django.utils import timezone
+
+    from frontdoor.open311.models import IdempotentPost
+
+    cutoff = timezone.now() - timedelta(days=7)
+    deleted, _ = IdempotentPost.objects.filter(created_at__lt=cutoff).delete()
     return {"deleted": deleted}
