@@ -143,3 +143,31 @@ def test_two_workers_share_the_queue_without_running_a_job_twice(pothole):
     claims = list(DBTaskResult.objects.values_list("worker_ids", "status"))
     assert all(len(worker_ids) == 1 and status == "SUCCESSFUL" for worker_ids, status in claims)
     assert not Notification.objects.exclude(status=Notification.Status.SENT).exists()
+
+
+def test_simultaneous_retries_with_one_idempotency_key_file_one_request(pothole):
+    """A phone on a flaky network sends the same POST four times at once."""
+    from django.test import Client
+
+    from frontdoor.open311.models import ApiKey, ClientApp
+
+    _key, plain = ApiKey.issue(ClientApp.objects.create(name="Flaky"), rate_limit=0)
+    form = {
+        "api_key": plain,
+        "service_code": "POTHOLE",
+        "lat": f.WEST_POINT[0],
+        "long": f.WEST_POINT[1],
+        "attribute[size]": "large",
+    }
+
+    def send() -> tuple[int, bytes]:
+        response = Client().post(
+            "/open311/v2/requests.json", form, HTTP_IDEMPOTENCY_KEY="same-report"
+        )
+        return response.status_code, response.content
+
+    results = run_together([send] * 4)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert {r[0] for r in results} == {200}  # type: ignore[index]
+    assert len({r[1] for r in results}) == 1  # type: ignore[index]
+    assert ServiceRequest.objects.count() == 1

@@ -552,7 +552,10 @@ def _replay(api_key: ApiKey, key: str, fingerprint: str, fmt: str) -> HttpRespon
         return None
     if first.fingerprint != fingerprint:
         raise ApiError(422, _("This idempotency key was already used for a different request."))
-    response = respond(fmt, "service_requests", first.response, status=first.status_code)
+    # JSONB keeps keys in its own order; answer in the spec's.
+    order = ("service_request_id", "token", "service_notice", "account_id")
+    items = [{k: item[k] for k in order if k in item} for item in first.response]
+    response = respond(fmt, "service_requests", items, status=first.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
 
