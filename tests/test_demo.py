@@ -6,12 +6,13 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from frontdoor.accounts.models import User
 from frontdoor.cases import workflow
 from frontdoor.cases.models import Event, ServiceRequest, Status
 from frontdoor.catalogue.models import City, Department, Question, Service, WorkGroup, Zone
+from frontdoor.demo.history import HistoryGenerator
 from frontdoor.demo.loader import LOGINS, read_json
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,34 @@ def test_history_follows_the_calibration(demo):
         assert request.resolution
     inside = requests.exclude(zones=None).count()
     assert inside == 1500
+
+
+def test_closed_share_option_sets_the_share_of_closed_requests(demo):
+    last = ServiceRequest.objects.order_by("-pk").values_list("pk", flat=True).first()
+    HistoryGenerator(seed=9, closed_share=0.70).generate(400)
+    new = ServiceRequest.objects.filter(pk__gt=last)
+    assert new.count() == 400
+    closed = new.filter(status=Status.CLOSED)
+    assert abs(closed.count() / 400 - 0.70) < 0.07
+    still_open = new.exclude(status=Status.CLOSED)
+    assert not still_open.filter(closed_at__isnull=False).exists()
+    assert not still_open.exclude(resolution="").exists()
+    closing = Event.objects.filter(request__in=new, action=Event.Action.CLOSED)
+    assert closing.count() == closed.count()
+    assert not closing.exclude(request__status=Status.CLOSED).exists()
+    for request in closed:
+        assert request.resolution and request.requested_at <= request.closed_at
+    # Resolution times are stretched, so the backlog is mostly recent.
+    middle = sorted(new.values_list("requested_at", flat=True))[200]
+    older, newer = new.filter(requested_at__lt=middle), new.filter(requested_at__gte=middle)
+    assert older.filter(status=Status.CLOSED).count() > newer.filter(status=Status.CLOSED).count()
+
+
+def test_closed_share_must_be_a_share():
+    with pytest.raises(CommandError):
+        call_command("demo_city", "--closed-share", "1.5", verbosity=0)
+    with pytest.raises(ValueError):
+        HistoryGenerator(closed_share=-0.1)
 
 
 def test_loading_again_with_if_empty_changes_nothing(demo):

@@ -154,14 +154,31 @@ class _Plan:
 
 
 class HistoryGenerator:
-    def __init__(self, *, seed: int = 311, days: int = 365, now: datetime | None = None) -> None:
+    """``closed_share`` (0–1) asks for about that share of closed requests instead of the
+    calibrated one: resolution times are all stretched (or shrunk) by one factor, found by
+    simulation, so the requests still open are mostly the recent ones, as in a city with a
+    backlog. Without it the calibrated behaviour is unchanged."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 311,
+        days: int = 365,
+        now: datetime | None = None,
+        closed_share: float | None = None,
+    ) -> None:
+        if closed_share is not None and not 0.0 <= closed_share <= 1.0:
+            raise ValueError("closed_share must be between 0 and 1")
         self.rng = random.Random(seed)
         self.days = days
         self.now = (now or datetime.now(UTC)).replace(microsecond=0)
         self.city = City.current()
         self.tz = ZoneInfo(self.city.time_zone)
         self.calibration = read_json("calibration.json")
+        self.time_scale = 1.0
         self._load()
+        if closed_share is not None:
+            self.time_scale = self._scale_for(closed_share, seed)
 
     # --- set-up ---------------------------------------------------------------------------
 
@@ -197,6 +214,32 @@ class HistoryGenerator:
         self.zones = {z.pk: z for z in Zone.objects.filter(active=True)}
         self._point_pool()
         self._time_weights()
+
+    def _scale_for(self, share: float, seed: int, samples: int = 20_000) -> float:
+        """The factor on resolution times that closes about ``share`` of the requests.
+
+        Draws ages and resolution times the way ``build`` does, from a separate random
+        stream (so the history itself is drawn as without the option), and takes the
+        quantile of age / resolution time that leaves ``share`` of them closed."""
+        if share >= 1.0:
+            return 0.0
+        if share <= 0.0:
+            return math.inf
+        main, self.rng = self.rng, random.Random(seed ^ 0x5EED)
+        try:
+            ratios = []
+            for _ in range(samples):
+                service = self.rng.choices(self.services, weights=self.service_weights)[0]
+                age = (self.now - self._requested_at()) / timedelta(days=1)
+                took = self._resolution_days(service.code)
+                ratios.append(age / took if took > 0 else math.inf)
+        finally:
+            self.rng = main
+        # closed iff took * scale <= age, i.e. scale <= age / took: the answer is the
+        # (1 - share) quantile of age / took.
+        ratios.sort()
+        index = min(max(round((1.0 - share) * samples), 0), samples - 1)
+        return max(ratios[index], 1e-6)
 
     def _point_pool(self, size: int = 40_000) -> None:
         """Random points inside the city, with the zones each lies in."""
@@ -255,7 +298,7 @@ class HistoryGenerator:
         moment = local.astimezone(UTC)
         return min(moment, self.now - timedelta(minutes=self.rng.randrange(1, 120)))
 
-    def _resolution_time(self, code: str) -> timedelta:
+    def _resolution_days(self, code: str) -> float:
         stats = (
             self.resolution.get(code)
             or self.resolution.get("_default")
@@ -264,7 +307,12 @@ class HistoryGenerator:
         median = max(float(stats["median"]), 0.02)
         p90 = max(float(stats["p90"]), median * 1.1)
         sigma = (math.log(p90) - math.log(median)) / 1.2816
-        days = self.rng.lognormvariate(math.log(median), sigma)
+        return self.rng.lognormvariate(math.log(median), sigma)
+
+    def _resolution_time(self, code: str) -> timedelta:
+        days = self._resolution_days(code)
+        if self.time_scale != 1.0:
+            days *= self.time_scale
         return timedelta(days=min(days, 400))
 
     def _plan(self, service: Service, zone_ids: list[int]) -> _Plan:
