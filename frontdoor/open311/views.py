@@ -366,13 +366,18 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @api("GET", "HEAD")
 def request_detail(request: HttpRequest, fmt: str, identifier: str) -> HttpResponse:
-    found = _find(identifier)
     extensions = boolean(request.GET, "extensions")
-    views = (
-        public_requests([found.pk], with_timeline=extensions, with_zones=extensions)
-        if found
-        else []
-    )
+    wanted = request_id(identifier)[:120]
+    views = []
+    # One query in the usual case; imported requests also answer to their old id.
+    for lookup in ({"tracking_number": wanted}, {"external_id": wanted}):
+        views = public_requests(
+            ServiceRequest.objects.filter(**lookup)[:1],
+            with_timeline=extensions,
+            with_zones=extensions,
+        )
+        if views or ServiceRequest.objects.filter(**lookup).exists():
+            break
     if not views:
         raise ApiError(
             404, _("There is no request with the id “%(id)s”.") % {"id": identifier[:40]}
@@ -464,11 +469,20 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     api_key = auth.authenticate(request, need=ApiKey.Scope.WRITE)
     idempotency_key = _idempotency_key(request)
     fingerprint = _fingerprint(request) if idempotency_key else ""
-    if idempotency_key:
-        replay = _replay(api_key, idempotency_key, fingerprint, fmt)
-        if replay is not None:
-            return replay
+    # No look-up first: a retry is rare. It collides with the first answer's row at the end
+    # of the transaction, or, if it no longer validates, is looked up before answering 4xx.
+    try:
+        return _file_request(request, fmt, api_key, idempotency_key, fingerprint)
+    except ApiError:
+        replay = _replay(api_key, idempotency_key, fingerprint, fmt) if idempotency_key else None
+        if replay is None:
+            raise
+        return replay
 
+
+def _file_request(
+    request: HttpRequest, fmt: str, api_key: ApiKey, idempotency_key: str, fingerprint: str
+) -> HttpResponse:
     code = _param(request, "service_code")
     if not code:
         raise ApiError(400, _("service_code is required."))
@@ -494,43 +508,48 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     ]
     media_urls = request.POST.getlist("media_url") or request.GET.getlist("media_url")
     client = api_key.client
-    try:
-        with transaction.atomic():
-            created = workflow.submit(
-                service=service,
-                actor=workflow.Actor.client(client.name),
-                channel=Channel.MOBILE,
-                client_app=client.name,
-                description=_param(request, "description"),
-                answers=attributes(request.POST) or attributes(request.GET),
-                lat=_param(request, "lat") or None,
-                long=_param(request, "long") or None,
-                address=_param(request, "address_string"),
-                address_id=_param(request, "address_id"),
-                postal_code=_param(request, "zipcode"),
-                contact=contact,
-                photos=photos,
-                media_urls=media_urls,
+    answer: list[dict[str, Any]] = []
+
+    def record(created: ServiceRequest) -> None:
+        item: dict[str, Any]
+        if service.response_type == Service.ResponseType.BATCH:
+            token = secrets.token_hex(8)
+            BatchToken.objects.create(token=token, client=client, request=created)
+            item = {"token": token, "service_notice": None, "account_id": None}
+        else:
+            item = {
+                "service_request_id": created.tracking_number,
+                "service_notice": None,
+                "account_id": None,
+            }
+        if idempotency_key:
+            IdempotentPost.objects.create(
+                client=client,
+                key=idempotency_key,
+                fingerprint=fingerprint,
+                status_code=200,
+                response=[item],
             )
-            item: dict[str, Any]
-            if service.response_type == Service.ResponseType.BATCH:
-                token = secrets.token_hex(8)
-                BatchToken.objects.create(token=token, client=client, request=created)
-                item = {"token": token, "service_notice": None, "account_id": None}
-            else:
-                item = {
-                    "service_request_id": created.tracking_number,
-                    "service_notice": None,
-                    "account_id": None,
-                }
-            if idempotency_key:
-                IdempotentPost.objects.create(
-                    client=client,
-                    key=idempotency_key,
-                    fingerprint=fingerprint,
-                    status_code=200,
-                    response=[item],
-                )
+        answer.append(item)
+
+    try:
+        workflow.submit(
+            service=service,
+            actor=workflow.Actor.client(client.name),
+            channel=Channel.MOBILE,
+            client_app=client.name,
+            description=_param(request, "description"),
+            answers=attributes(request.POST) or attributes(request.GET),
+            lat=_param(request, "lat") or None,
+            long=_param(request, "long") or None,
+            address=_param(request, "address_string"),
+            address_id=_param(request, "address_id"),
+            postal_code=_param(request, "zipcode"),
+            contact=contact,
+            photos=photos,
+            media_urls=media_urls,
+            on_created=record,
+        )
     except IntegrityError:
         # Another copy of this POST, sent at the same moment, won: answer as it did.
         replay = _replay(api_key, idempotency_key, fingerprint, fmt) if idempotency_key else None
@@ -543,7 +562,7 @@ def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         raise _invalid(exc) from None
     except DomainError as exc:
         raise ApiError(400, str(exc)) from None
-    return respond(fmt, "service_requests", [item])
+    return respond(fmt, "service_requests", answer)
 
 
 def _replay(api_key: ApiKey, key: str, fingerprint: str, fmt: str) -> HttpResponse | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -134,6 +134,7 @@ def submit(
     external_id: str = "",
     notify: bool = True,
     require_answers: bool = True,
+    on_created: Callable[[ServiceRequest], None] | None = None,
 ) -> ServiceRequest:
     """File a new request.
 
@@ -351,4 +352,8 @@ def submit(
             )
         if notify:
             _dispatch(events)
+        if on_created is not None:
+            # The caller's own record of this submission (e.g. an API idempotency key),
+            # committed or rolled back together with the request.
+            on_created(request)
     return request
