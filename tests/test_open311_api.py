@@ -713,3 +713,30 @@ def test_old_idempotency_keys_are_pruned_by_the_worker_sweep(api, pothole, app_k
     IdempotentPost.objects.filter(key="old").update(created_at=timezone.now() - timedelta(days=8))
     assert prune_idempotency_keys() == {"deleted": 1}
     assert list(IdempotentPost.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_admin_issues_a_key_shown_once_and_revokes_it(client, pothole):
+    admin = f.UserFactory(username="boss", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    app = ClientApp.objects.create(name="Neighbourhood App")
+    response = client.post(
+        "/admin/open311/apikey/add/",
+        {"client": app.pk, "scope": "write", "rate_limit": 60},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = re.search(r"fd_[0-9a-f]{8}_[\w-]+", response.content.decode())
+    assert shown, "the new key is shown once"
+    plain = shown.group(0)
+    stored = ApiKey.objects.get(client=app)
+    assert plain not in (stored.key_hash, stored.prefix) and stored.matches(plain)
+    page = client.get(f"/admin/open311/apikey/{stored.pk}/change/").content.decode()
+    assert plain not in page  # never shown again
+    api = Client()
+    assert post(api, **pothole_form(plain)).status_code == 200
+    client.post(
+        "/admin/open311/apikey/",
+        {"action": "revoke", "_selected_action": [stored.pk]},
+        follow=True,
+    )
+    assert post(api, **pothole_form(plain)).status_code == 403
