@@ -21,6 +21,7 @@ from frontdoor.catalogue.models import Question, Service
 
 MAX_STRING = 500
 MAX_TEXT = 4000
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 Answer = str | int | float | list[str]
@@ -46,7 +47,8 @@ def _single(value: Any) -> str:
 
 
 def clean_string(text: str, limit: int, *, multiline: bool) -> str:
-    text = text.replace("\x00", "")
+    # Control characters (other than tab and line breaks) are never meant and break XML.
+    text = _CONTROL.sub("", text)
     if not multiline:
         text = " ".join(text.split())
     else:

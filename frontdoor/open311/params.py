@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -21,6 +21,8 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2999
+MAX_OFFSET = timedelta(hours=14)
 _SPACE_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
 
 
@@ -42,7 +44,17 @@ def parse_datetime(value: str, name: str) -> datetime:
             _("%(name)s needs a time and a time zone, like 2026-01-31T08:00:00Z or -06:00.")
             % {"name": name},
         )
-    return moment
+    offset = moment.utcoffset()
+    if offset is None or abs(offset) > MAX_OFFSET or not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ApiError(
+            400,
+            _(
+                "%(name)s is out of range: use a year from %(first)d to %(last)d and a time "
+                "zone within 14 hours of UTC."
+            )
+            % {"name": name, "first": MIN_YEAR, "last": MAX_YEAR},
+        )
+    return moment.astimezone(UTC)
 
 
 def optional(params: QueryDict, name: str) -> str:

@@ -8,6 +8,7 @@ elements for nulls, ``true``/``false`` for booleans.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -44,6 +45,11 @@ def w3c(value: datetime | None, tz: Any = None) -> str | None:
     return local.isoformat()
 
 
+# Characters XML 1.0 cannot carry at all (C0 controls other than tab and newlines, lone
+# surrogates, U+FFFE/U+FFFF); they are dropped from XML output.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -53,7 +59,7 @@ def _text(value: Any) -> str:
         return "false"
     if isinstance(value, float):
         return repr(value)
-    return escape(str(value))
+    return escape(_NOT_XML.sub("", str(value)))
 
 
 def _xml(name: str, value: Any, out: list[str]) -> None:
