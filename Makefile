@@ -35,6 +35,12 @@ format: install
 bench: install
 	$(BIN)/python bench/run.py
 
+# Open311 API under load (issue #5): 1M requests in PostgreSQL, gunicorn, wrk. See docs/benchmarks.md.
+.PHONY: bench-open311
+bench-open311: install
+	$(BIN)/python bench/open311.py prepare
+	$(BIN)/python bench/open311.py run
+
 demo-big: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_city --requests 1000000
