@@ -664,6 +664,7 @@ def run(args: argparse.Namespace) -> None:
     os.makedirs(var_dir, exist_ok=True)
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
+    version = code_version()  # what gunicorn loads now
     server = start_gunicorn(args.database_url, port, args.workers, var_dir)
     rows: list[dict[str, Any]] = []
     failures: list[str] = []
@@ -688,7 +689,7 @@ def run(args: argparse.Namespace) -> None:
     finally:
         stop(server)
     header = (
-        f"Frontdoor Open311 benchmark — {code_version()}, {state['requests']:,} requests "
+        f"Frontdoor Open311 benchmark — {version}, {state['requests']:,} requests "
         f"({state['closed_share']:.0%} closed), gunicorn {args.workers} sync workers, "
         f"wrk -t{args.threads} -c{args.connections}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
