@@ -19,15 +19,31 @@ def _media_root(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """A request with Accept-Language leaves its language active in the thread (the
+    test client does not reset it); every test starts in the default language."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _clear_caches() -> Iterator[None]:
     """Per-process caches outlive a test's rolled-back transaction; start each test clean."""
     from frontdoor.catalogue import cache, geo
+    from frontdoor.open311 import auth, fragments
 
     geo._PREPARED.clear()
     cache.clear()
+    fragments.clear()
+    auth.forget_keys()
     yield
     geo._PREPARED.clear()
     cache.clear()
+    fragments.clear()
+    auth.forget_keys()
 
 
 @pytest.fixture

@@ -740,3 +740,22 @@ def test_admin_issues_a_key_shown_once_and_revokes_it(client, pothole):
         follow=True,
     )
     assert post(api, **pothole_form(plain)).status_code == 403
+
+
+def test_cached_items_follow_every_change_to_the_request_and_the_catalogue(api, filed):
+    """Rendered items are reused per request version; no change may be missed."""
+    url = f"{BASE}/requests.json"
+    single = f"{BASE}/requests/{filed.tracking_number}.xml"
+    assert api.get(url).json()[0]["status"] == "open"
+    assert xml(api.get(single)).find("request/status").text == "open"
+    workflow.close(filed, Resolution.FIXED, actor=workflow.Actor.system(), public_note="Done")
+    item = api.get(url).json()[0]
+    assert item["status"] == "closed" and item["status_notes"] == "Done"
+    assert xml(api.get(single)).find("request/status").text == "closed"
+    service = filed.service
+    service.name = "Pothole (road)"
+    service.save()
+    assert api.get(url).json()[0]["service_name"] == "Pothole (road)"
+    assert xml(api.get(single)).find("request/service_name").text == "Pothole (road)"
+    spanish = api.get(url, HTTP_ACCEPT_LANGUAGE="es").json()[0]
+    assert spanish["status_notes"] == "Done"  # staff text stays as written

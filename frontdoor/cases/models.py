@@ -179,6 +179,10 @@ class ServiceRequest(models.Model):
             models.Index(fields=["-updated_at"], name="req_updated_idx"),
             models.Index(fields=["status", "-requested_at"], name="req_status_idx"),
             models.Index(fields=["service", "-requested_at"], name="req_service_idx"),
+            # Open311 and staff lists filter by service and open/closed together.
+            models.Index(
+                fields=["service", "status", "-requested_at"], name="req_service_status_idx"
+            ),
             models.Index(fields=["group", "status"], name="req_group_status_idx"),
             models.Index(fields=["assignee", "status"], name="req_assignee_status_idx"),
             models.Index(fields=["due_at"], name="req_due_idx"),

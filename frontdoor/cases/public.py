@@ -58,6 +58,7 @@ _COLUMNS = (
     "supporter_count",
     "duplicate_of__tracking_number",
     "external_id",
+    "version",
 )
 
 
@@ -105,6 +106,8 @@ class PublicRequest:
     supporter_count: int
     duplicate_of: str | None
     external_id: str
+    # Bumped by every change: anything derived from this view can be cached under it.
+    version: int
     photos: list[PublicPhoto] = field(default_factory=list)
     timeline: list[PublicEvent] = field(default_factory=list)
 
@@ -256,6 +259,7 @@ def public_requests(
                 supporter_count=r["supporter_count"],
                 duplicate_of=r["duplicate_of__tracking_number"],
                 external_id=r["external_id"],
+                version=r["version"],
                 photos=photos.get(r["pk"], []),
                 timeline=timelines.get(r["pk"], []),
             )

@@ -13,8 +13,8 @@ class CatalogueConfig(AppConfig):
         for model in self.get_models():
             post_save.connect(cache.clear, sender=model, dispatch_uid=f"cache-{model.__name__}")
             post_delete.connect(cache.clear, sender=model, dispatch_uid=f"cachd-{model.__name__}")
-        for name in ("Category", "Service", "Question", "QuestionValue"):
-            model = self.get_model(name)
+        for model in self.get_models():
+            name = model.__name__
             post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"stamp-{name}")
             post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"stampd-{name}")
         department = self.get_model("Department")
@@ -24,7 +24,8 @@ class CatalogueConfig(AppConfig):
 
 
 def _catalogue_changed(sender: type, **kwargs: object) -> None:
-    """Record when what Open311 clients cache (services, definitions) last changed."""
+    """Record when the catalogue last changed: Open311's "changeset", and the key under
+    which rendered requests (service names, agencies) are cached."""
     from django.utils import timezone
 
     from frontdoor.catalogue.models import City

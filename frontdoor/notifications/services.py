@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 
 from frontdoor.accounts.models import ContactPreference, User
 from frontdoor.cases.models import Event, Follower, ServiceRequest
+from frontdoor.catalogue.cache import cached
 from frontdoor.catalogue.models import City
 from frontdoor.notifications.models import Notification
 
@@ -70,7 +71,8 @@ def _group(request: ServiceRequest) -> list[Recipient]:
     group = request.group
     if group is None:
         return []
-    recipients = _staff(group.members.all())
+    # Members change in the admin (which clears the catalogue cache); cached like it.
+    recipients = list(cached(("group-recipients", group.pk), lambda: _staff(group.members.all())))
     if group.email and group.email.lower() not in {r.address.lower() for r in recipients}:
         recipients.append(Recipient(group.email, City.current().default_language))
     return recipients

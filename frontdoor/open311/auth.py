@@ -14,6 +14,26 @@ from frontdoor.open311.params import ApiError
 
 # last_used_at is written at most this often per key, not on every call.
 TOUCH_SECONDS = 60
+# A key read from the database is reused by this process for this long; a revocation made
+# elsewhere takes effect within it (at once in the process that made it).
+KEY_CACHE_SECONDS = 5.0
+_keys: dict[str, tuple[float, ApiKey | None]] = {}
+
+
+def forget_keys(*args: object, **kwargs: object) -> None:
+    _keys.clear()
+
+
+def _lookup(prefix: str) -> ApiKey | None:
+    now = time.monotonic()
+    entry = _keys.get(prefix)
+    if entry is not None and entry[0] > now:
+        return entry[1]
+    api_key = ApiKey.objects.select_related("client").filter(prefix=prefix).first()
+    if len(_keys) > 10_000:
+        _keys.clear()
+    _keys[prefix] = (now + KEY_CACHE_SECONDS, api_key)
+    return api_key
 
 
 def authenticate(request: HttpRequest, *, need: str) -> ApiKey:
@@ -23,9 +43,7 @@ def authenticate(request: HttpRequest, *, need: str) -> ApiKey:
     if not raw:
         raise ApiError(403, _("An api_key is required to do this."))
     prefix = key_prefix(raw)
-    api_key = (
-        ApiKey.objects.select_related("client").filter(prefix=prefix).first() if prefix else None
-    )
+    api_key = _lookup(prefix) if prefix else None
     if api_key is None or not api_key.matches(raw):
         raise ApiError(403, _("Invalid api_key received -- can't proceed."))
     if not api_key.active:

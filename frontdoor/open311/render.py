@@ -90,6 +90,23 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+def fragment(fmt: str, name: str, data: Any) -> str:
+    """One list item, rendered alone, for ``respond_fragments``."""
+    if fmt == "xml":
+        out: list[str] = []
+        _xml(name, data, out)
+        return "".join(out)
+    return to_json(data)
+
+
+def respond_fragments(fmt: str, root: str, fragments: list[str]) -> HttpResponse:
+    """A list response assembled from items rendered (and perhaps cached) one by one."""
+    if fmt == "xml":
+        body = f'<?xml version="1.0" encoding="utf-8"?>\n<{root}>{"".join(fragments)}</{root}>'
+        return HttpResponse(body, content_type=XML_TYPE)
+    return HttpResponse(f"[{','.join(fragments)}]", content_type=JSON_TYPE)
+
+
 def respond(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
     if fmt == "xml":
         return HttpResponse(to_xml(root, data), content_type=XML_TYPE, status=status)

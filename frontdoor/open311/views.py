@@ -31,7 +31,7 @@ from frontdoor.cases.public import (
 )
 from frontdoor.catalogue.cache import cached
 from frontdoor.catalogue.models import City, Question, Service
-from frontdoor.open311 import auth
+from frontdoor.open311 import auth, fragments
 from frontdoor.open311.models import ApiKey, BatchToken, IdempotentPost, PartnerUpdate
 from frontdoor.open311.params import (
     ApiError,
@@ -43,7 +43,14 @@ from frontdoor.open311.params import (
     positive_int,
     request_id,
 )
-from frontdoor.open311.render import FORMATS, error, respond, w3c
+from frontdoor.open311.render import (
+    FORMATS,
+    error,
+    fragment,
+    respond,
+    respond_fragments,
+    w3c,
+)
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_WINDOW = timedelta(days=90)
@@ -300,17 +307,24 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     ids = comma_list(params, "service_request_id")
     if ids:
         # "This overrides all other arguments."
-        found = [r for r in (_find(i) for i in ids) if r is not None]
-        rank = {r.tracking_number: n for n, r in reversed(list(enumerate(found)))}
-        views = public_requests(
-            [r.pk for r in found], with_timeline=extensions, with_zones=extensions
+        wanted = [request_id(i)[:120] for i in ids]
+        listed = publicly_listed(ServiceRequest.objects.all())
+        pairs = dict(
+            listed.filter(tracking_number__in=wanted).values_list("tracking_number", "version")
         )
-        views.sort(key=lambda v: rank.get(v.tracking_number, 0))
-        return respond(
-            fmt,
-            "service_requests",
-            [request_item(request, v, extensions=extensions) for v in views],
-        )
+        by_old_id = {
+            external: (number, version)
+            for external, number, version in listed.filter(external_id__in=wanted).values_list(
+                "external_id", "tracking_number", "version"
+            )
+        }
+        ordered: dict[str, int] = {}
+        for identifier in wanted:
+            if identifier in pairs:
+                ordered.setdefault(identifier, pairs[identifier])
+            elif identifier in by_old_id:
+                ordered.setdefault(*by_old_id[identifier])
+        return _requests_response(request, fmt, list(ordered.items()), extensions)
 
     queryset = publicly_listed(ServiceRequest.objects.all())
     codes = comma_list(params, "service_code")
@@ -358,33 +372,60 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     size = positive_int(params, "page_size", MAX_PAGE, MAX_PAGE)
     ordering = ("-updated_at", "-pk") if (after_at or before_at) else ("-requested_at", "-pk")
     queryset = queryset.order_by(*ordering)[(page - 1) * size : page * size]
-    views = public_requests(queryset, with_timeline=extensions, with_zones=extensions)
-    return respond(
-        fmt, "service_requests", [request_item(request, v, extensions=extensions) for v in views]
+    pairs = list(queryset.values_list("tracking_number", "version"))
+    return _requests_response(request, fmt, pairs, extensions)
+
+
+def _requests_response(
+    request: HttpRequest, fmt: str, pairs: list[tuple[str, int]], extensions: bool
+) -> HttpResponse:
+    """``service_requests`` for these (tracking number, version) pairs, in their order,
+    each item rendered once per version (see fragments.py)."""
+    context = (
+        fmt,
+        extensions,
+        _lang(),
+        request.scheme,
+        request.get_host(),
+        timezone.get_current_timezone_name(),
+        fragments.catalogue_stamp(),
     )
+
+    def render(numbers: list[str]) -> dict[str, tuple[int, str]]:
+        views = public_requests(
+            ServiceRequest.objects.filter(tracking_number__in=numbers),
+            with_timeline=extensions,
+            with_zones=extensions,
+        )
+        return {
+            v.tracking_number: (
+                v.version,
+                fragment(fmt, "request", request_item(request, v, extensions=extensions)),
+            )
+            for v in views
+        }
+
+    items = fragments.get_many(pairs, context, render)
+    return respond_fragments(fmt, "service_requests", items)
 
 
 @api("GET", "HEAD")
 def request_detail(request: HttpRequest, fmt: str, identifier: str) -> HttpResponse:
     extensions = boolean(request.GET, "extensions")
     wanted = request_id(identifier)[:120]
-    views = []
-    # One query in the usual case; imported requests also answer to their old id.
-    for lookup in ({"tracking_number": wanted}, {"external_id": wanted}):
-        views = public_requests(
-            ServiceRequest.objects.filter(**lookup)[:1],
-            with_timeline=extensions,
-            with_zones=extensions,
+    listed = publicly_listed(ServiceRequest.objects.all())
+    pairs = list(listed.filter(tracking_number=wanted).values_list("tracking_number", "version"))
+    if not pairs:
+        # Imported requests also answer to the id they had in the old system.
+        pairs = list(
+            listed.filter(external_id=wanted).values_list("tracking_number", "version")[:1]
         )
-        if views or ServiceRequest.objects.filter(**lookup).exists():
-            break
-    if not views:
+    response = _requests_response(request, fmt, pairs, extensions) if pairs else None
+    if response is None or not pairs:
         raise ApiError(
             404, _("There is no request with the id “%(id)s”.") % {"id": identifier[:40]}
         )
-    return respond(
-        fmt, "service_requests", [request_item(request, views[0], extensions=extensions)]
-    )
+    return response
 
 
 @api("GET", "HEAD")
