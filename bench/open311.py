@@ -317,7 +317,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, workers: int, var_dir: str) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    url: str,
+    port: int,
+    workers: int,
+    var_dir: str,
+    worker_class: str = "sync",
+    worker_threads: int = 1,
+) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.update(
         {
@@ -341,7 +348,11 @@ def start_gunicorn(url: str, port: int, workers: int, var_dir: str) -> subproces
         "--workers",
         str(workers),
         "--worker-class",
-        "sync",
+        worker_class,
+        "--threads",
+        str(worker_threads),
+        "--keep-alive",
+        "5",
         "--backlog",
         "256",
         "--log-level",
@@ -665,7 +676,9 @@ def run(args: argparse.Namespace) -> None:
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     version = code_version()  # what gunicorn loads now
-    server = start_gunicorn(args.database_url, port, args.workers, var_dir)
+    server = start_gunicorn(
+        args.database_url, port, args.workers, var_dir, args.worker_class, args.worker_threads
+    )
     rows: list[dict[str, Any]] = []
     failures: list[str] = []
     try:
@@ -690,7 +703,7 @@ def run(args: argparse.Namespace) -> None:
         stop(server)
     header = (
         f"Frontdoor Open311 benchmark — {version}, {state['requests']:,} requests "
-        f"({state['closed_share']:.0%} closed), gunicorn {args.workers} sync workers, "
+        f"({state['closed_share']:.0%} closed), gunicorn {args.workers} {args.worker_class} workers × {args.worker_threads} threads, "
         f"wrk -t{args.threads} -c{args.connections}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     )
@@ -890,6 +903,15 @@ def main() -> None:
     r = sub.add_parser("run", help="start gunicorn and run the wrk scenarios")
     r.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     r.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    r.add_argument(
+        "--worker-class",
+        default="sync",
+        choices=["sync", "gthread"],
+        help="gunicorn worker class (gthread keeps connections alive)",
+    )
+    r.add_argument(
+        "--worker-threads", type=int, default=1, help="threads per gthread worker (default 1)"
+    )
     r.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     r.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     r.add_argument("--duration", type=int, default=20, help="seconds per GET scenario")

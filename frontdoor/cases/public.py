@@ -7,13 +7,16 @@ the API); ``public_view`` is the same projection for one request.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 
 from frontdoor.cases.models import (
@@ -172,18 +175,80 @@ def _status_after(event: Event, current: str) -> str:
     return current
 
 
+@functools.cache
+def _select_sql(vendor: str, key: str) -> str:
+    """The projection's one query, written once: the ORM would rebuild it on every call,
+    which costs more than running it."""
+    q = connection.ops.quote_name
+    r = ServiceRequest._meta.db_table
+    a = Attachment._meta.db_table
+    columns = ", ".join(
+        f"r.{q(ServiceRequest._meta.get_field(name).column)}"
+        for name in _COLUMNS
+        if name not in ("pk", "duplicate_of__tracking_number")
+    )
+    return (
+        # Names come from the models, values are parameters.
+        f"SELECT r.{q('id')}, {columns}, d.{q('tracking_number')}, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {q(a)} a WHERE a.{q('request_id')} = r.{q('id')} "
+        f"AND a.{q('visibility')} = %s) "
+        f"FROM {q(r)} r LEFT JOIN {q(r)} d ON d.{q('id')} = r.{q('duplicate_of_id')} "
+        f"WHERE r.{q(key)} IN ({{marks}})"
+    )
+
+
+_DATETIMES = ("requested_at", "updated_at", "due_at", "closed_at")
+
+
+def _rows(keys: list[Any], key: str = "id") -> list[dict[str, Any]]:
+    """Rows of the requests whose ``key`` column is in ``keys``, in that order."""
+    if not keys:
+        return []
+    names = [n for n in _COLUMNS if n not in ("pk", "duplicate_of__tracking_number")]
+    names = ["pk", *names, "duplicate_of__tracking_number", "has_photo"]
+    sql = _select_sql(connection.vendor, key).replace("{marks}", ", ".join(["%s"] * len(keys)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Visibility.PUBLIC, *keys])
+        fetched = cursor.fetchall()
+    by_key = {}
+    position = names.index("pk" if key == "id" else key)
+    for values in fetched:
+        row = dict(zip(names, values, strict=True))
+        for name in _DATETIMES:
+            row[name] = _aware(row[name])
+        row["has_photo"] = bool(row["has_photo"])
+        by_key[values[position]] = row
+    return [by_key[k] for k in keys if k in by_key]
+
+
+def _aware(value: Any) -> datetime | None:
+    """PostgreSQL returns aware datetimes; SQLite returns naive ones (or text) in UTC."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
 def public_requests(
-    queryset: QuerySet[ServiceRequest] | Iterable[int],
+    queryset: QuerySet[ServiceRequest] | Iterable[int] | None = None,
     *,
+    tracking_numbers: Iterable[str] | None = None,
     with_timeline: bool = False,
     with_zones: bool = False,
 ) -> list[PublicRequest]:
-    """The public projection of every request in ``queryset`` (in its order) that may be
-    shown. Private services' requests are dropped. Reads are bulk: one query for the
-    requests, one for their photos, and one each for zones and timelines when asked."""
-    if not isinstance(queryset, QuerySet):
-        queryset = ServiceRequest.objects.filter(pk__in=list(queryset))
-    rows = list(queryset.values(*_COLUMNS))
+    """The public projection of every request in ``queryset`` (or of those ids, or of
+    those ``tracking_numbers``), in that order, that may be shown. Private services'
+    requests are dropped. Reads are bulk: one query for the requests (hand-written SQL,
+    built once), one for the photos of those that have any, and one each for zones and
+    timelines when asked."""
+    if tracking_numbers is not None:
+        rows = _rows(list(tracking_numbers), "tracking_number")
+    elif isinstance(queryset, QuerySet):
+        rows = _rows(list(queryset.values_list("pk", flat=True)))
+    else:
+        rows = _rows(list(queryset or ()))
     services = service_info()
     rows = [
         r for r in rows if r["service_id"] in services and not services[r["service_id"]].private
@@ -193,7 +258,13 @@ def public_requests(
     ids = [r["pk"] for r in rows]
 
     photos: dict[int, list[PublicPhoto]] = defaultdict(list)
-    for a in Attachment.objects.filter(request_id__in=ids, visibility=Visibility.PUBLIC).values(
+    with_photos = [r["pk"] for r in rows if r["has_photo"]]
+    attachments = (
+        Attachment.objects.filter(request_id__in=with_photos, visibility=Visibility.PUBLIC)
+        if with_photos
+        else Attachment.objects.none()
+    )
+    for a in attachments.values(
         "request_id", "file", "external_url", "width", "height", "created_at"
     ):
         photos[a["request_id"]].append(

@@ -376,12 +376,9 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     return _requests_response(request, fmt, pairs, extensions)
 
 
-def _requests_response(
-    request: HttpRequest, fmt: str, pairs: list[tuple[str, int]], extensions: bool
-) -> HttpResponse:
-    """``service_requests`` for these (tracking number, version) pairs, in their order,
-    each item rendered once per version (see fragments.py)."""
-    context = (
+def _render_context(request: HttpRequest, fmt: str, extensions: bool) -> tuple[Any, ...]:
+    """Everything besides the request itself that its rendering depends on."""
+    return (
         fmt,
         extensions,
         _lang(),
@@ -391,11 +388,17 @@ def _requests_response(
         fragments.catalogue_stamp(),
     )
 
+
+def _requests_response(
+    request: HttpRequest, fmt: str, pairs: list[tuple[str, int]], extensions: bool
+) -> HttpResponse:
+    """``service_requests`` for these (tracking number, version) pairs, in their order,
+    each item rendered once per version (see fragments.py)."""
+    context = _render_context(request, fmt, extensions)
+
     def render(numbers: list[str]) -> dict[str, tuple[int, str]]:
         views = public_requests(
-            ServiceRequest.objects.filter(tracking_number__in=numbers),
-            with_timeline=extensions,
-            with_zones=extensions,
+            tracking_numbers=numbers, with_timeline=extensions, with_zones=extensions
         )
         return {
             v.tracking_number: (
@@ -413,19 +416,25 @@ def _requests_response(
 def request_detail(request: HttpRequest, fmt: str, identifier: str) -> HttpResponse:
     extensions = boolean(request.GET, "extensions")
     wanted = request_id(identifier)[:120]
-    listed = publicly_listed(ServiceRequest.objects.all())
-    pairs = list(listed.filter(tracking_number=wanted).values_list("tracking_number", "version"))
-    if not pairs:
-        # Imported requests also answer to the id they had in the old system.
-        pairs = list(
-            listed.filter(external_id=wanted).values_list("tracking_number", "version")[:1]
-        )
-    response = _requests_response(request, fmt, pairs, extensions) if pairs else None
-    if response is None or not pairs:
+    options = {"with_timeline": extensions, "with_zones": extensions}
+    # One query in the usual case; imported requests also answer to their old id.
+    views = public_requests(tracking_numbers=[wanted], **options) or public_requests(
+        ServiceRequest.objects.filter(external_id=wanted)[:1], **options
+    )
+    if not views:
         raise ApiError(
             404, _("There is no request with the id “%(id)s”.") % {"id": identifier[:40]}
         )
-    return response
+    view = views[0]
+
+    def render(numbers: list[str]) -> dict[str, tuple[int, str]]:
+        item = request_item(request, view, extensions=extensions)
+        return {view.tracking_number: (view.version, fragment(fmt, "request", item))}
+
+    items = fragments.get_many(
+        [(view.tracking_number, view.version)], _render_context(request, fmt, extensions), render
+    )
+    return respond_fragments(fmt, "service_requests", items)
 
 
 @api("GET", "HEAD")
