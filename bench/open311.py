@@ -703,7 +703,8 @@ def run(args: argparse.Namespace) -> None:
         stop(server)
     header = (
         f"Frontdoor Open311 benchmark — {version}, {state['requests']:,} requests "
-        f"({state['closed_share']:.0%} closed), gunicorn {args.workers} {args.worker_class} workers × {args.worker_threads} threads, "
+        f"({state['closed_share']:.0%} closed), gunicorn {args.workers} {args.worker_class} "
+        f"workers × {args.worker_threads} threads, "
         f"wrk -t{args.threads} -c{args.connections}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     )
