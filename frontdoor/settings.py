@@ -219,6 +219,8 @@ FRONTDOOR_NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
 # Seconds a process may serve catalogue data (services, questions, zones, rules) from memory
 # after another process changed it; 0 turns the cache off.
 CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 10, minimum=0)
+# Rendered Open311 request items kept per web process (keyed by request version).
+OPEN311_CACHE_ITEMS = env_int("OPEN311_CACHE_ITEMS", 20_000, minimum=0)
 
 # --- Background jobs ------------------------------------------------------------------------
 TASKS = {
