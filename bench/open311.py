@@ -903,15 +903,15 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=311)
     r = sub.add_parser("run", help="start gunicorn and run the wrk scenarios")
     r.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    r.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    r.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     r.add_argument(
         "--worker-class",
-        default="sync",
+        default="gthread",
         choices=["sync", "gthread"],
-        help="gunicorn worker class (gthread keeps connections alive)",
+        help="gunicorn worker class (default gthread, which keeps connections alive)",
     )
     r.add_argument(
-        "--worker-threads", type=int, default=1, help="threads per gthread worker (default 1)"
+        "--worker-threads", type=int, default=2, help="threads per gthread worker (default 2)"
     )
     r.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     r.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
