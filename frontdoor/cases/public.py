@@ -259,17 +259,14 @@ def public_requests(
 
     photos: dict[int, list[PublicPhoto]] = defaultdict(list)
     with_photos = [r["pk"] for r in rows if r["has_photo"]]
-    attachments = (
-        Attachment.objects.filter(request_id__in=with_photos, visibility=Visibility.PUBLIC)
-        if with_photos
-        else Attachment.objects.none()
-    )
-    for a in attachments.values(
-        "request_id", "file", "external_url", "width", "height", "created_at"
-    ):
-        photos[a["request_id"]].append(
-            PublicPhoto(_photo_url(a), a["width"], a["height"], a["created_at"])
-        )
+    if with_photos:
+        attachments = Attachment.objects.filter(
+            request_id__in=with_photos, visibility=Visibility.PUBLIC
+        ).values("request_id", "file", "external_url", "width", "height", "created_at")
+        for a in attachments:
+            photos[a["request_id"]].append(
+                PublicPhoto(_photo_url(a), a["width"], a["height"], a["created_at"])
+            )
 
     zones: dict[int, list[str]] = defaultdict(list)
     if with_zones:
