@@ -24,7 +24,9 @@ from frontdoor.cases import workflow
 from frontdoor.cases.errors import DomainError, InvalidInput, UnknownService
 from frontdoor.cases.models import Channel, Event, Resolution, ServiceRequest, Status
 from frontdoor.cases.public import (
+    PageQuery,
     PublicRequest,
+    public_page,
     public_requests,
     publicly_listed,
     service_info,
@@ -326,21 +328,19 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
                 ordered.setdefault(*by_old_id[identifier])
         return _requests_response(request, fmt, list(ordered.items()), extensions)
 
-    queryset = publicly_listed(ServiceRequest.objects.all())
     codes = comma_list(params, "service_code")
+    service_ids: list[int] | None = None
     if codes:
         wanted = set(codes)
         service_ids = [pk for pk, info in service_info().items() if info.code in wanted]
-        queryset = queryset.filter(service_id__in=service_ids)
     statuses = comma_list(params, "status")
+    closed: bool | None = None
     if statuses:
         if any(s.lower() not in ("open", "closed") for s in statuses):
             raise ApiError(400, _("status must be open or closed (or both, comma-separated)."))
         wanted_status = {s.lower() for s in statuses}
-        if wanted_status == {"closed"}:
-            queryset = queryset.filter(status=Status.CLOSED)
-        elif wanted_status == {"open"}:
-            queryset = queryset.exclude(status=Status.CLOSED)
+        if len(wanted_status) == 1:
+            closed = wanted_status == {"closed"}
 
     start = optional(params, "start_date")
     end = optional(params, "end_date")
@@ -359,20 +359,22 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
         start_at = timezone.now() - DEFAULT_WINDOW
     elif end_at and not start_at and not (after_at or before_at):
         start_at = end_at - DEFAULT_WINDOW
-    if start_at:
-        queryset = queryset.filter(requested_at__gte=start_at)
-    if end_at:
-        queryset = queryset.filter(requested_at__lte=end_at)
-    if after_at:
-        queryset = queryset.filter(updated_at__gte=after_at)
-    if before_at:
-        queryset = queryset.filter(updated_at__lte=before_at)
 
     page = positive_int(params, "page", 1, 1_000_000)
     size = positive_int(params, "page_size", MAX_PAGE, MAX_PAGE)
-    ordering = ("-updated_at", "-pk") if (after_at or before_at) else ("-requested_at", "-pk")
-    queryset = queryset.order_by(*ordering)[(page - 1) * size : page * size]
-    pairs = list(queryset.values_list("tracking_number", "version"))
+    pairs = public_page(
+        PageQuery(
+            service_ids=service_ids,
+            closed=closed,
+            requested_from=start_at,
+            requested_to=end_at,
+            updated_from=after_at,
+            updated_to=before_at,
+            by_update=bool(after_at or before_at),
+            offset=(page - 1) * size,
+            limit=size,
+        )
+    )
     return _requests_response(request, fmt, pairs, extensions)
 
 
