@@ -20,28 +20,11 @@ from frontdoor.notifications.models import Notification
 from frontdoor.open311.models import ApiKey, ClientApp
 from tests import factories as f
 from tests.conftest import submit_pothole
+from tests.test_open311_conformance import REQUEST_KEYS as CONFORMANCE_KEYS
 
 BASE = "/open311/v2"
 W3C = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
-REQUEST_KEYS = {
-    "service_request_id",
-    "status",
-    "status_notes",
-    "service_name",
-    "service_code",
-    "description",
-    "agency_responsible",
-    "service_notice",
-    "requested_datetime",
-    "updated_datetime",
-    "expected_datetime",
-    "address",
-    "address_id",
-    "zipcode",
-    "lat",
-    "long",
-    "media_url",
-}
+REQUEST_KEYS = set(CONFORMANCE_KEYS)  # one list of the 17 keys for both test modules
 
 
 @pytest.fixture(autouse=True)

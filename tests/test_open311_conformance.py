@@ -709,18 +709,22 @@ def test_partner_update_closes_a_request_and_shows_in_the_feed(
         civic, server, code, description="To be closed", attributes=catalogue.answers(code)
     )
     start = w3c(datetime.now(UTC) - timedelta(minutes=1))
-    response = requests.post(
-        f"{server.v2}/servicerequestupdates.json",
-        data={
-            "api_key": server.partner_key,
-            "service_request_id": request_id,
-            "update_id": "partner-update-1",
-            "status": "CLOSED",
-            "updated_datetime": w3c(datetime.now(UTC)),
-            "description": "Filled the hole.",
-        },
-        timeout=30,
-    )
+
+    def post_update() -> requests.Response:
+        return requests.post(
+            f"{server.v2}/servicerequestupdates.json",
+            data={
+                "api_key": server.partner_key,
+                "service_request_id": request_id,
+                "update_id": "partner-update-1",
+                "status": "CLOSED",
+                "updated_datetime": w3c(datetime.now(UTC)),
+                "description": "Filled the hole.",
+            },
+            timeout=30,
+        )
+
+    response = post_update()
     assert response.status_code == 200, response.text
     (posted,) = json_of(response, "PostedUpdate")
     assert posted["update_id"]
@@ -753,18 +757,7 @@ def test_partner_update_closes_a_request_and_shows_in_the_feed(
     assert [u["update_id"] for u in xml_updates] == [u["update_id"] for u in feed]
 
     # A retry of the same update_id is a no-op with the same answer.
-    retry = requests.post(
-        f"{server.v2}/servicerequestupdates.json",
-        data={
-            "api_key": server.partner_key,
-            "service_request_id": request_id,
-            "update_id": "partner-update-1",
-            "status": "CLOSED",
-            "updated_datetime": w3c(datetime.now(UTC)),
-            "description": "Filled the hole.",
-        },
-        timeout=30,
-    )
+    retry = post_update()
     assert retry.status_code == 200, retry.text
     assert json_of(retry, "PostedUpdate") == [posted]
 
