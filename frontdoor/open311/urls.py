@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from frontdoor.open311 import openapi, views
+from frontdoor.open311 import openapi, updates, views
 
 FMT = "<str:fmt>"
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path(f"open311/v2/tokens/<str:token>.{FMT}", views.token_lookup, name="open311-token"),
     path(
         f"open311/v2/servicerequestupdates.{FMT}",
-        views.updates_dispatch,
+        updates.updates_dispatch,
         name="open311-updates",
     ),
     path("open311/v2/openapi.json", openapi.openapi_view, name="open311-openapi"),
