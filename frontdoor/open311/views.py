@@ -47,6 +47,8 @@ from frontdoor.open311.params import (
 )
 from frontdoor.open311.render import (
     FORMATS,
+    JSON_TYPE,
+    XML_TYPE,
     error,
     fragment,
     respond,
@@ -181,8 +183,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 
     # The rendered list is cached with the catalogue, per format and language.
     body = cached(("open311-services-body", fmt, _lang()), lambda: build().content)
-    response = HttpResponse(body, content_type=respond(fmt, "x", []).headers["Content-Type"])
-    return response
+    return HttpResponse(body, content_type=XML_TYPE if fmt == "xml" else JSON_TYPE)
 
 
 @api("GET", "HEAD")
