@@ -194,7 +194,8 @@ def time_between(start: datetime, end: datetime, calendar: Calendar, clock: str)
     if end <= start:
         return timedelta(0)
     if clock == "calendar":
-        return end - start
+        # In UTC: two datetimes in the same local zone subtract as wall-clock times.
+        return end.astimezone(UTC) - start.astimezone(UTC)
     return calendar.business_time_between(start, end)
 
 
