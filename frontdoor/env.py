@@ -7,6 +7,7 @@ typo in a deployment fails at start-up instead of half-working.
 
 from __future__ import annotations
 
+import math
 import os
 import zoneinfo
 from collections.abc import Iterable
@@ -64,8 +65,10 @@ def env_float(
     try:
         number = float(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
-    if number != number or (minimum is not None and number < minimum):
+        number = math.nan
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.")
+    if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={value} is below the minimum of {minimum}.")
     if maximum is not None and number > maximum:
         raise ImproperlyConfigured(f"{name}={value} is above the maximum of {maximum}.")
