@@ -296,3 +296,25 @@ def test_two_workers_sweeping_at_once_warn_and_escalate_once(hourly, staff, supe
     for request in late:
         assert request.events.filter(action=A.SLA_BREACHED).count() == 1
     assert Notification.objects.filter(kind="sla_breached").count() == len(late)
+
+
+def test_the_migration_gives_open_requests_filed_before_it_an_at_risk_time(hourly, pothole):
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = importlib.import_module("frontdoor.cases.migrations.0004_sla_engine")
+    apps = MigrationLoader(connection).project_state(("cases", "0004_sla_engine")).apps
+    historical = apps.get_model("cases", "ServiceRequest")  # no workflow guard
+    open_one = file_signal(hourly, hours_ago=1)
+    closed = file_signal(hourly, hours_ago=1)
+    untimed = submit_pothole(f.ServiceFactory(code="INFO", sla_amount=None), answers={})
+    workflow.close(closed, Resolution.FIXED, actor=workflow.Actor.system())
+    historical.objects.update(sla_at_risk_at=None)
+
+    migration.backfill_at_risk(apps, None)
+    open_one.refresh_from_db()
+    assert open_one.sla_at_risk_at == open_one.requested_at + timedelta(hours=3)
+    assert historical.objects.get(pk=closed.pk).sla_at_risk_at is None
+    assert historical.objects.get(pk=untimed.pk).sla_at_risk_at is None
