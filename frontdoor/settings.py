@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from frontdoor.env import (
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -215,6 +216,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Attempts before a notification is given up (backoff doubles from NOTIFY_RETRY_SECONDS).
 FRONTDOOR_NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
 FRONTDOOR_NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
+
+# Share of a request's service-level time after which its group is warned (0.75: with a
+# quarter of the time left).
+SLA_AT_RISK_SHARE = env_float("SLA_AT_RISK_SHARE", 0.75, minimum=0.01, maximum=1.0)
 
 # Seconds a process may serve catalogue data (services, questions, zones, rules) from memory
 # after another process changed it; 0 turns the cache off.

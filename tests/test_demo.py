@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from frontdoor.accounts.models import User
 from frontdoor.cases import workflow
-from frontdoor.cases.models import Event, ServiceRequest, Status
+from frontdoor.cases.models import Event, HoldReason, ServiceRequest, Status
 from frontdoor.catalogue.models import City, Department, Question, Service, WorkGroup, Zone
 from frontdoor.demo.history import HistoryGenerator
 from frontdoor.demo.loader import LOGINS, read_json
@@ -80,6 +80,18 @@ def test_history_follows_the_calibration(demo):
         assert request.resolution
     inside = requests.exclude(zones=None).count()
     assert inside == 1500
+    # Open history is watched by the service-level sweep; a wait on the resident is paused.
+    timed = requests.exclude(status=Status.CLOSED).exclude(due_at=None)
+    assert timed.exists() and not timed.filter(sla_at_risk_at=None).exists()
+    for request in timed.filter(sla_at_risk_at__isnull=False)[:50]:
+        assert request.requested_at <= request.sla_at_risk_at <= request.due_at
+    waiting = timed.filter(hold_reason=HoldReason.WAITING_ON_RESIDENT)
+    assert waiting.exists() and not waiting.filter(sla_paused_at=None).exists()
+    assert (
+        not timed.exclude(hold_reason=HoldReason.WAITING_ON_RESIDENT)
+        .exclude(sla_paused_at=None)
+        .exists()
+    )
 
 
 def test_closed_share_option_sets_the_share_of_closed_requests(demo):

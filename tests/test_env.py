@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from frontdoor.env import (
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -95,6 +96,28 @@ def test_env_int_rejects_non_numbers_naming_the_variable(monkeypatch, value):
     monkeypatch.setenv(VAR, value)
     with pytest.raises(ImproperlyConfigured, match=rf"^{VAR}='{value}' is not a whole number"):
         env_int(VAR, 1)
+
+
+def test_env_float_reads_a_number_within_its_bounds(monkeypatch):
+    assert env_float(VAR, 0.75, minimum=0.01, maximum=1.0) == 0.75
+    monkeypatch.setenv(VAR, " 0.9 ")
+    assert env_float(VAR, 0.75, minimum=0.01, maximum=1.0) == 0.9
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("most", "='most' is not a number"),
+        ("nan", "='nan' is not a number"),
+        ("inf", "='inf' is not a number"),
+        ("0", "=0 is below the minimum of 0.01"),
+        ("1.5", "=1.5 is above the maximum of 1.0"),
+    ],
+)
+def test_env_float_rejects_bad_values_naming_the_variable(monkeypatch, value, message):
+    monkeypatch.setenv(VAR, value)
+    with pytest.raises(ImproperlyConfigured, match=f"^{VAR}{message}"):
+        env_float(VAR, 0.75, minimum=0.01, maximum=1.0)
 
 
 def test_env_int_rejects_a_value_below_the_minimum(monkeypatch):

@@ -10,7 +10,15 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from frontdoor.cases.sla import DEFAULT_HOURS, WEEKDAYS, Calendar, compute_due, parse_week_hours
+from frontdoor.cases.sla import (
+    DEFAULT_HOURS,
+    WEEKDAYS,
+    Calendar,
+    at_risk_from,
+    compute_due,
+    extend_due,
+    parse_week_hours,
+)
 
 CHICAGO = ZoneInfo("America/Chicago")
 DST_STARTS = datetime(2026, 3, 8, 8, 0, tzinfo=UTC)  # 02:00 CST -> 03:00 CDT
@@ -446,3 +454,122 @@ def test_business_days_land_on_a_working_day_within_its_hours(scenario, days):
         due.astimezone(CHICAGO).date() + timedelta(days=1),
     )
     assert any(b <= due <= e for _day, b, e in spans)
+
+
+# --- Pausing the clock (extend_due) and the at-risk time --------------------------------
+
+
+def test_a_pause_during_working_hours_moves_a_business_due_time_by_the_paused_hours():
+    due = local(2026, 5, 22, 15, 0)  # Friday
+    pause = (local(2026, 5, 21, 15, 0), local(2026, 5, 22, 10, 0))
+    # Thursday 15:00-17:00 and Friday 08:00-10:00: four working hours; from Friday 15:00
+    # that is two hours on Friday and two on Monday.
+    assert extend_due(due, *pause, office(), "business") == local(2026, 5, 25, 10, 0)
+
+
+def test_a_pause_over_a_weekend_or_a_night_does_not_move_a_business_due_time():
+    due = local(2026, 5, 26, 12, 0)
+    weekend = (local(2026, 5, 22, 17, 0), local(2026, 5, 25, 8, 0))
+    assert extend_due(due, *weekend, office(), "business") == due
+    night_and_holiday = (local(2026, 5, 22, 18, 0), local(2026, 5, 26, 8, 0))
+    assert extend_due(due, *night_and_holiday, office((MEMORIAL_DAY,)), "business") == due
+
+
+def test_a_pause_moves_a_calendar_due_time_by_the_elapsed_real_time_across_dst():
+    due = local(2026, 3, 9, 10, 0)
+    start, end = local(2026, 3, 7, 12, 0), local(2026, 3, 8, 12, 0)  # 23 real hours
+    assert extend_due(due, start, end, office(), "calendar") - due == timedelta(hours=23)
+
+
+def test_a_pause_that_starts_after_the_due_time_changes_nothing():
+    due = local(2026, 5, 19, 10, 0)
+    later = (local(2026, 5, 19, 11, 0), local(2026, 5, 20, 11, 0))
+    assert extend_due(due, *later, office(), "business") == due
+    assert extend_due(due, *later, office(), "calendar") == due
+
+
+def test_the_at_risk_time_is_the_share_of_the_working_time_to_the_due_time():
+    start, due = local(2026, 5, 22, 13, 0), local(2026, 5, 26, 11, 0)  # 4 + 9 + 3 hours
+    at_risk = at_risk_from(start, due, 0.75, office(), "business")
+    assert at_risk == local(2026, 5, 25, 16, 0)  # 12 working hours later: 4 Fri, 8 Mon
+    # 94 real hours; three quarters of them is 70.5 hours.
+    assert at_risk_from(start, due, 0.75, office(), "calendar") == local(2026, 5, 25, 11, 30)
+    assert at_risk_from(start, due, 1.0, office(), "business") == due
+
+
+CLOCKS = st.sampled_from(["business", "calendar"])
+PAUSES = st.tuples(
+    st.integers(min_value=-3 * 24 * 60, max_value=10 * 24 * 60),
+    st.integers(min_value=0, max_value=5 * 24 * 60),
+)
+
+
+@st.composite
+def paused_scenarios(draw: st.DrawFn) -> tuple[Calendar, datetime, datetime, datetime]:
+    """A calendar, a due time a working amount after a start, and a pause around it."""
+    hours, holidays, start, amount = draw(scenarios())
+    calendar = Calendar.build(hours, holidays, "America/Chicago")
+    due = calendar.add_business_time(start, amount)
+    offset, length = draw(PAUSES)
+    paused_from = start + timedelta(minutes=offset)
+    return calendar, due, paused_from, paused_from + timedelta(minutes=length)
+
+
+@settings(max_examples=150, deadline=None)
+@given(paused_scenarios(), CLOCKS)
+def test_a_pause_never_moves_the_due_time_earlier_and_adds_exactly_the_paused_time(scenario, clock):
+    calendar, due, paused_from, paused_to = scenario
+    extended = extend_due(due, paused_from, paused_to, calendar, clock)
+    assert extended >= due
+    if paused_from >= due:
+        assert extended == due
+    elif clock == "calendar":
+        assert extended - due == paused_to - paused_from
+    else:
+        # The due time moves on by exactly the working time of the pause.
+        paused = calendar.business_time_between(paused_from, paused_to)
+        assert calendar.business_time_between(due, extended) == paused
+        assert (extended == due) == (paused == timedelta(0))
+
+
+@settings(max_examples=100, deadline=None)
+@given(paused_scenarios(), CLOCKS)
+def test_pausing_for_no_time_changes_nothing(scenario, clock):
+    calendar, due, paused_from, _paused_to = scenario
+    assert extend_due(due, paused_from, paused_from, calendar, clock) == due
+
+
+@settings(max_examples=100, deadline=None)
+@given(paused_scenarios())
+def test_a_pause_outside_working_hours_does_not_count(scenario):
+    calendar, due, paused_from, _paused_to = scenario
+    # From any moment to the next opening (or within a closed stretch) no work is lost.
+    next_opening, _end = next(calendar.working_intervals(paused_from))
+    assert extend_due(due, paused_from, next_opening, calendar, "business") == due
+
+
+@settings(max_examples=100, deadline=None)
+@given(paused_scenarios(), CLOCKS, st.integers(min_value=0, max_value=3 * 24 * 60))
+def test_extend_due_is_monotonic_in_the_due_time_and_the_pause_length(scenario, clock, more):
+    calendar, due, paused_from, paused_to = scenario
+    extended = extend_due(due, paused_from, paused_to, calendar, clock)
+    later_due = due + timedelta(minutes=more)
+    assert extend_due(later_due, paused_from, paused_to, calendar, clock) >= extended
+    longer = paused_to + timedelta(minutes=more)
+    assert extend_due(due, paused_from, longer, calendar, clock) >= extended
+
+
+@settings(max_examples=100, deadline=None)
+@given(paused_scenarios(), CLOCKS, st.integers(min_value=1, max_value=100))
+def test_the_at_risk_time_lies_between_start_and_due_at_the_share(scenario, clock, percent):
+    calendar, due, paused_from, _paused_to = scenario
+    start = min(paused_from, due)
+    share = percent / 100
+    at_risk = at_risk_from(start, due, share, calendar, clock)
+    assert start <= at_risk <= due
+    if clock == "calendar":
+        total, elapsed = due - start, at_risk - start
+    else:
+        total = calendar.business_time_between(start, due)
+        elapsed = calendar.business_time_between(start, at_risk)
+    assert abs(elapsed - total * share) <= timedelta(seconds=1)

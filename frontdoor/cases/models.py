@@ -159,6 +159,13 @@ class ServiceRequest(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Service-level clock (frontdoor.cases.service_levels). The clock stands still while the
+    # city waits on the resident (since sla_paused_at); on resume due_at and sla_at_risk_at
+    # move later by the paused time. The two markers make each warning happen once.
+    sla_paused_at = models.DateTimeField(_("service-level clock paused"), null=True, blank=True)
+    sla_at_risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
+    sla_warned_at = models.DateTimeField(_("at-risk warning sent"), null=True, blank=True)
+    sla_breached_at = models.DateTimeField(_("service level missed"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
     )
@@ -186,6 +193,23 @@ class ServiceRequest(models.Model):
             models.Index(fields=["group", "status"], name="req_group_status_idx"),
             models.Index(fields=["assignee", "status"], name="req_assignee_status_idx"),
             models.Index(fields=["due_at"], name="req_due_idx"),
+            # The service-level sweep reads only open requests still owed a warning/breach.
+            models.Index(
+                fields=["sla_at_risk_at"],
+                condition=models.Q(
+                    status__in=["new", "in_progress", "on_hold"],
+                    sla_warned_at__isnull=True,
+                    sla_breached_at__isnull=True,
+                ),
+                name="req_sla_at_risk_idx",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(
+                    status__in=["new", "in_progress", "on_hold"], sla_breached_at__isnull=True
+                ),
+                name="req_sla_breach_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -186,3 +186,50 @@ def compute_due(
     if unit == "hours":
         return calendar.add_business_time(start, timedelta(hours=amount))
     return calendar.add_business_days(start, amount)
+
+
+def time_between(start: datetime, end: datetime, calendar: Calendar, clock: str) -> timedelta:
+    """Time that counts towards a target between two instants: working time of the
+    calendar on the business clock, elapsed real time on the calendar clock."""
+    if end <= start:
+        return timedelta(0)
+    if clock == "calendar":
+        # In UTC: two datetimes in the same local zone subtract as wall-clock times.
+        return end.astimezone(UTC) - start.astimezone(UTC)
+    return calendar.business_time_between(start, end)
+
+
+def extend_due(
+    due: datetime, paused_from: datetime, paused_to: datetime, calendar: Calendar, clock: str
+) -> datetime:
+    """The due time after the clock stood still from ``paused_from`` to ``paused_to``.
+
+    The due time moves later by the paused time that counts on the clock (working time on
+    the business clock, real time on the calendar clock); a pause in the evening or over
+    a weekend moves a business-clock due time not at all. A pause that began at or after
+    the due time changes nothing: the target was already missed when the clock stopped.
+    """
+    paused = time_between(paused_from, paused_to, calendar, clock)
+    if paused <= timedelta(0) or paused_from >= due:
+        return due
+    if clock == "calendar":
+        return due.astimezone(UTC) + paused
+    return calendar.add_business_time(due, paused)
+
+
+def at_risk_from(
+    start: datetime, due: datetime, share: float, calendar: Calendar, clock: str
+) -> datetime:
+    """The instant at which ``share`` (0 < share ≤ 1) of the time from ``start`` to
+    ``due`` on the clock has elapsed: when a request becomes at risk of missing its target.
+    """
+    if share >= 1 or due <= start:
+        return due.astimezone(UTC)
+    total = time_between(start, due, calendar, clock)
+    # Whole seconds: a warning a fraction of a second early or late does not matter.
+    elapsed = timedelta(seconds=math.ceil(total.total_seconds() * share))
+    if clock == "calendar":
+        return min(start.astimezone(UTC) + elapsed, due.astimezone(UTC))
+    if elapsed <= timedelta(0):
+        return start.astimezone(UTC)
+    return min(calendar.add_business_time(start, elapsed), due.astimezone(UTC))

@@ -16,6 +16,14 @@ def repair_notifications() -> dict[str, Any]:
     return notification_sweep()
 
 
+@sweep("service_levels", every=timedelta(minutes=1))
+def check_service_levels() -> dict[str, Any]:
+    """At-risk warnings to the group and missed-target alerts to supervisors, once each."""
+    from frontdoor.cases.service_levels import sweep as service_level_sweep
+
+    return service_level_sweep()
+
+
 @sweep("prune_jobs", every=timedelta(hours=6))
 def prune_finished_jobs() -> dict[str, Any]:
     """Keep the job table small: finished jobs older than a week are deleted."""

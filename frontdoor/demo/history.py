@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import shapely
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 
@@ -477,6 +478,15 @@ class HistoryGenerator:
         else:
             roll = rng.random()
             request.updated_at = requested
+            if request.due_at is not None:
+                # Open history is watched by the service-level sweep like any request.
+                request.sla_at_risk_at = sla.at_risk_from(
+                    requested,
+                    request.due_at,
+                    settings.SLA_AT_RISK_SHARE,
+                    plan.calendar,
+                    service.sla_clock,
+                )
             if roll < 0.5 and members and moment <= self.now:
                 version += 1
                 request.assignee_id = rng.choice(members)
@@ -498,16 +508,12 @@ class HistoryGenerator:
                     hold_at = min(moment + timedelta(hours=2), self.now)
                     request.status = Status.ON_HOLD
                     request.hold_reason = rng.choice(HOLD_REASONS)
+                    held: dict[str, Any] = {"reason": request.hold_reason}
+                    if request.hold_reason == HoldReason.WAITING_ON_RESIDENT and request.due_at:
+                        request.sla_paused_at = hold_at  # the clock stops, as in the workflow
+                        held["after"] = {"sla_paused_at": hold_at.isoformat()}
                     events.append(
-                        self._event(
-                            request,
-                            A.HELD,
-                            Visibility.PUBLIC,
-                            version,
-                            hold_at,
-                            "",
-                            {"reason": request.hold_reason},
-                        )
+                        self._event(request, A.HELD, Visibility.PUBLIC, version, hold_at, "", held)
                     )
                     request.updated_at = hold_at
         request.version = version

@@ -120,6 +120,19 @@ def request_closed(event: Event) -> list[Recipient]:
     return requester + _followers(event.request, exclude=requester)
 
 
+def sla_warning(event: Event) -> list[Recipient]:
+    """At risk of missing its service level: to the group that holds the request."""
+    return _group(event.request)
+
+
+def sla_breached(event: Event) -> list[Recipient]:
+    """Missed its service level: escalated to the supervisors of the group's department."""
+    group = event.request.group
+    if group is None:
+        return []
+    return _staff(group.department.supervisors.all())
+
+
 KINDS: dict[str, Callable[[Event], list[Recipient]]] = {
     "request_received": request_received,
     "request_routed": request_routed,
@@ -130,6 +143,8 @@ KINDS: dict[str, Callable[[Event], list[Recipient]]] = {
     "message_from_requester": message_from_requester,
     "request_closed": request_closed,
     "request_merged": request_closed,
+    "sla_warning": sla_warning,
+    "sla_breached": sla_breached,
 }
 
 ON_ACTION: dict[str, tuple[str, ...]] = {
@@ -143,6 +158,8 @@ ON_ACTION: dict[str, tuple[str, ...]] = {
     A.MESSAGE_FROM_REQUESTER: ("message_from_requester",),
     A.CLOSED: ("request_closed",),
     A.MARKED_DUPLICATE: ("request_merged",),
+    A.SLA_WARNING: ("sla_warning",),
+    A.SLA_BREACHED: ("sla_breached",),
 }
 
 

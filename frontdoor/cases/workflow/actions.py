@@ -32,12 +32,15 @@ from frontdoor.cases.workflow.base import (
     _clean_text,
     _dispatch,
     _event,
+    _pause_sla,
     _require_contact,
     _status_data,
     _store_photo,
+    _unpause_sla,
+    _with_changes,
     _writing,
 )
-from frontdoor.cases.workflow.submission import calendar_for
+from frontdoor.cases.workflow.submission import at_risk_for, calendar_for
 from frontdoor.catalogue.models import City, Priority, WorkGroup
 
 
@@ -121,19 +124,16 @@ def forward(
             "assignee": req.assignee_id,
             "status": req.status,
         }
+        # Forwarding ends a wait on the resident: the clock restarts (old group's calendar).
+        clock = _unpause_sla(req)
         req.group, req.assignee, req.status, req.hold_reason = group, None, target, ""
+        data = {
+            "before": before,
+            "after": {"group": group.code, "assignee": None, "status": target},
+            "text": reason,
+        }
         out.events.append(
-            _event(
-                req,
-                A.FORWARDED,
-                actor,
-                Visibility.INTERNAL,
-                {
-                    "before": before,
-                    "after": {"group": group.code, "assignee": None, "status": target},
-                    "text": reason,
-                },
-            )
+            _event(req, A.FORWARDED, actor, Visibility.INTERNAL, _with_changes(data, clock))
         )
         return req
 
@@ -154,6 +154,8 @@ def hold(
         before = req.status
         req.status, req.hold_reason = target, reason
         data = _status_data(before, target) | {"reason": reason, "text": public_note}
+        if reason == HoldReason.WAITING_ON_RESIDENT:
+            _with_changes(data, _pause_sla(req))
         out.events.append(_event(req, A.HELD, actor, Visibility.PUBLIC, data))
         return req
 
@@ -173,6 +175,7 @@ def request_info(
         before = req.status
         req.status, req.hold_reason = target, HoldReason.WAITING_ON_RESIDENT
         data = _status_data(before, target) | {"reason": req.hold_reason, "text": text}
+        _with_changes(data, _pause_sla(req))
         out.events.append(_event(req, A.INFO_REQUESTED, actor, Visibility.REQUESTER, data))
         return req
 
@@ -186,15 +189,9 @@ def resume(
     with _change(request, "resume", expected_version) as (req, target, out):
         before = {"status": req.status, "hold_reason": req.hold_reason}
         req.status, req.hold_reason = target, ""
-        out.events.append(
-            _event(
-                req,
-                A.RESUMED,
-                actor,
-                Visibility.PUBLIC,
-                {"before": before, "after": {"status": target, "hold_reason": ""}},
-            )
-        )
+        data = {"before": before, "after": {"status": target, "hold_reason": ""}}
+        _with_changes(data, _unpause_sla(req))
+        out.events.append(_event(req, A.RESUMED, actor, Visibility.PUBLIC, data))
         return req
 
 
@@ -316,19 +313,13 @@ def receive_message(
         if req.status == Status.ON_HOLD and req.hold_reason == HoldReason.WAITING_ON_RESIDENT:
             before = {"status": req.status, "hold_reason": req.hold_reason}
             req.status, req.hold_reason = Status.IN_PROGRESS, ""
-            out.events.append(
-                _event(
-                    req,
-                    A.RESUMED,
-                    Actor.system(),
-                    Visibility.PUBLIC,
-                    {
-                        "before": before,
-                        "after": {"status": req.status, "hold_reason": ""},
-                        "cause": "requester_answered",
-                    },
-                )
-            )
+            data = {
+                "before": before,
+                "after": {"status": req.status, "hold_reason": ""},
+                "cause": "requester_answered",
+            }
+            _with_changes(data, _unpause_sla(req))
+            out.events.append(_event(req, A.RESUMED, Actor.system(), Visibility.PUBLIC, data))
         return req
 
 
@@ -381,9 +372,11 @@ def close(
                 )
             req.updated_at = at
         before = req.status
+        # Closed while waiting on the resident: the wait does not count against the target.
+        clock = _unpause_sla(req)
         req.status, req.resolution, req.hold_reason = target, resolution, ""
         req.closed_at, req.status_notes = req.updated_at, public_note
-        data = _status_data(before, target)
+        data = _with_changes(_status_data(before, target), clock)
         data["after"]["resolution"] = resolution
         data["text"] = public_note
         out.events.append(_event(req, A.CLOSED, actor, Visibility.PUBLIC, data, at=at))
@@ -408,20 +401,37 @@ def reopen(
         city = City.current()
         req.status, req.resolution, req.closed_at, req.duplicate_of = target, "", None, None
         req.status_notes = ""
+        calendar = calendar_for(req.group, city)
+        before |= {
+            "due_at": req.due_at.isoformat() if req.due_at else None,
+            "sla_warned_at": req.sla_warned_at.isoformat() if req.sla_warned_at else None,
+            "sla_breached_at": req.sla_breached_at.isoformat() if req.sla_breached_at else None,
+        }
         req.due_at = sla.compute_due(
             req.updated_at,
             req.service.sla_amount,
             req.service.sla_unit,
             req.service.sla_clock,
-            calendar_for(req.group, city),
+            calendar,
         )
+        # A fresh target: it may be warned about and missed once again.
+        req.sla_at_risk_at = at_risk_for(
+            req.updated_at, req.due_at, req.service.sla_clock, calendar
+        )
+        req.sla_paused_at = req.sla_warned_at = req.sla_breached_at = None
+        after = {
+            "status": target,
+            "due_at": req.due_at.isoformat() if req.due_at else None,
+            "sla_warned_at": None,
+            "sla_breached_at": None,
+        }
         out.events.append(
             _event(
                 req,
                 A.REOPENED,
                 actor,
                 Visibility.PUBLIC,
-                {"before": before, "after": {"status": target}, "text": reason},
+                {"before": before, "after": after, "text": reason},
             )
         )
         return req
@@ -461,16 +471,49 @@ def record_survey(
         return req
 
 
+SLA_MARKERS = {A.SLA_WARNING: "sla_warned_at", A.SLA_BREACHED: "sla_breached_at"}
+
+
+def _sla_event_due(req: ServiceRequest, action: str, now: datetime) -> bool:
+    """Is the request, as locked now, still owed this service-level event?"""
+    if not req.is_open or req.sla_paused_at is not None or req.sla_breached_at is not None:
+        return False
+    if action == A.SLA_BREACHED:
+        return req.due_at is not None and req.due_at <= now
+    return (
+        req.sla_warned_at is None
+        and req.sla_at_risk_at is not None
+        and req.sla_at_risk_at <= now
+        and (req.due_at is None or now < req.due_at)
+    )
+
+
 def record_system_event(
     request: ServiceRequest | int, action: str, data: dict[str, Any] | None = None
-) -> Event:
-    """Reminders and service-level warnings: an internal event that changes nothing else.
-    Used by the worker's sweeps."""
+) -> Event | None:
+    """Reminders and service-level events: an internal event that changes nothing a person
+    sees (the version stays). Used by the worker's sweeps.
+
+    A service-level warning or breach happens once per target: under the row lock it is
+    written only while the request is still owed it (open, clock running, at risk or past
+    due, not yet marked), and the request's marker (``sla_warned_at`` / ``sla_breached_at``)
+    is set in the same transaction. Otherwise nothing is written and None is returned, so
+    two sweeps running at once record it once."""
     if action not in (A.REMINDER, A.SLA_WARNING, A.SLA_BREACHED):
         raise ValueError(f"{action} is not a system event")
     pk = request.pk if isinstance(request, ServiceRequest) else request
+    data = dict(data or {})
     with _writing():
         req = ServiceRequest.objects.select_for_update(of=("self",)).get(pk=pk)
+        marker = SLA_MARKERS.get(action)
+        if marker is not None:
+            now = timezone.now()
+            if not _sla_event_due(req, action, now):
+                return None
+            setattr(req, marker, now)
+            req.save(update_fields=[marker])
+            data.setdefault("due_at", req.due_at.isoformat() if req.due_at else None)
+            _with_changes(data, {"before": {marker: None}, "after": {marker: now.isoformat()}})
         event = _event(req, action, Actor.system(), Visibility.INTERNAL, data)
         _dispatch([event])
     return event

@@ -236,6 +236,62 @@ def _status_data(before: str, after: str) -> dict[str, Any]:
     return {"before": {"status": before}, "after": {"status": after}}
 
 
+# --- The service-level clock ----------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _with_changes(data: dict[str, Any], changes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Add the before/after values of ``changes`` to an event's data."""
+    for side in ("before", "after"):
+        if changes.get(side):
+            data[side] = {**data.get(side, {}), **changes[side]}
+    return data
+
+
+def _pause_sla(req: ServiceRequest) -> dict[str, dict[str, Any]]:
+    """Stop the service-level clock while the city waits on the resident (no-op when it
+    already stands still or the request has no due time). Returns before/after data."""
+    if req.sla_paused_at is not None or req.due_at is None:
+        return {}
+    req.sla_paused_at = req.updated_at
+    return {"before": {"sla_paused_at": None}, "after": {"sla_paused_at": _iso(req.updated_at)}}
+
+
+def _unpause_sla(req: ServiceRequest) -> dict[str, dict[str, Any]]:
+    """Restart a stopped clock: the due time (and the at-risk time) move later by the paused
+    time that counts on the service's clock. Returns before/after data."""
+    if req.sla_paused_at is None:
+        return {}
+    from frontdoor.cases import sla
+    from frontdoor.cases.workflow.submission import calendar_for
+    from frontdoor.catalogue.models import City
+
+    paused_from, paused_to = req.sla_paused_at, req.updated_at
+    before = {
+        "sla_paused_at": _iso(paused_from),
+        "due_at": _iso(req.due_at),
+        "sla_at_risk_at": _iso(req.sla_at_risk_at),
+    }
+    calendar = calendar_for(req.group, City.current())
+    clock = req.service.sla_clock
+    if req.due_at is not None:
+        req.due_at = sla.extend_due(req.due_at, paused_from, paused_to, calendar, clock)
+    if req.sla_at_risk_at is not None:
+        req.sla_at_risk_at = sla.extend_due(
+            req.sla_at_risk_at, paused_from, paused_to, calendar, clock
+        )
+    req.sla_paused_at = None
+    after = {
+        "sla_paused_at": None,
+        "due_at": _iso(req.due_at),
+        "sla_at_risk_at": _iso(req.sla_at_risk_at),
+    }
+    return {"before": before, "after": after}
+
+
 # --- Helpers shared by submission and actions ------------------------------------------
 
 

@@ -24,6 +24,8 @@ from frontdoor.cases.workflow.base import (
     _change,
     _event,
     _status_data,
+    _unpause_sla,
+    _with_changes,
     _writing,
 )
 
@@ -64,8 +66,9 @@ def mark_duplicate(
         with _change(dup_pk, "mark_duplicate", expected_version) as (dup, target, out):
             before = dup.status
             dup.status, dup.resolution, dup.duplicate_of = target, Resolution.DUPLICATE, survivor
+            clock = _unpause_sla(dup)
             dup.closed_at, dup.hold_reason = dup.updated_at, ""
-            data = _status_data(before, target)
+            data = _with_changes(_status_data(before, target), clock)
             data["after"] |= {
                 "resolution": Resolution.DUPLICATE,
                 "duplicate_of": survivor.tracking_number,

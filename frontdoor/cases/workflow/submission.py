@@ -72,6 +72,15 @@ def calendar_for(group: WorkGroup | None, city: City) -> sla.Calendar:
     return cached(("calendar", department_id, city.pk, city.time_zone), load)
 
 
+def at_risk_for(
+    start: datetime, due: datetime | None, clock: str, calendar: sla.Calendar
+) -> datetime | None:
+    """When a request with this due time becomes at risk (``SLA_AT_RISK_SHARE``)."""
+    if due is None:
+        return None
+    return sla.at_risk_from(start, due, settings.SLA_AT_RISK_SHARE, calendar, clock)
+
+
 def _clean_contact(contact: Contact | None, errors: dict[str, list[str]]) -> dict[str, Any]:
     contact = contact or Contact()
     user = contact.user if contact.user and contact.user.is_authenticated else None
@@ -255,6 +264,7 @@ def submit(
     due_at = sla.compute_due(
         requested_at, service.sla_amount, service.sla_unit, service.sla_clock, calendar
     )
+    at_risk_at = at_risk_for(requested_at, due_at, service.sla_clock, calendar)
     system = Actor.system()
 
     with _writing():
@@ -275,6 +285,7 @@ def submit(
             requested_at=requested_at,
             updated_at=now,
             due_at=due_at,
+            sla_at_risk_at=at_risk_at,
             external_source=external_source[:200],
             external_id=external_id[:120],
             **contact_fields,
