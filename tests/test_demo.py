@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from frontdoor.accounts.models import User
 from frontdoor.cases import workflow
@@ -150,3 +152,24 @@ def test_demo_city_accepts_new_reports_through_the_workflow(demo):
         long=lon,
     )
     assert request.group is not None and request.zones.exists()
+
+
+def test_history_already_records_old_warnings_and_breaches(demo):
+    """A fresh demo city's first service-level sweep must not e-mail about old history."""
+    from frontdoor.cases.service_levels import sweep
+    from frontdoor.notifications.models import Notification
+
+    late = ServiceRequest.objects.exclude(status=Status.CLOSED).filter(
+        due_at__lte=timezone.now(), sla_paused_at__isnull=True
+    )
+    assert late.exists()
+    assert not late.filter(sla_breached_at__isnull=True).exists()
+    breaches = Event.objects.filter(request__in=late, action=Event.Action.SLA_BREACHED)
+    assert breaches.count() == late.count()
+    last = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    sweep()
+    # Only a target crossed in the minutes since the history was made may notify anyone.
+    recent = timezone.now() - timedelta(minutes=10)
+    for notification in Notification.objects.filter(pk__gt=last).select_related("event__request"):
+        request = notification.event.request
+        assert max(request.due_at, request.sla_at_risk_at or request.due_at) >= recent

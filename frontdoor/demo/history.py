@@ -516,8 +516,31 @@ class HistoryGenerator:
                         self._event(request, A.HELD, Visibility.PUBLIC, version, hold_at, "", held)
                     )
                     request.updated_at = hold_at
+            events.extend(self._service_level_history(request, version))
         request.version = version
         return request, zone_ids, events
+
+    def _service_level_history(self, request: ServiceRequest, version: int) -> list[Event]:
+        """Warnings and breaches an open request went through before today, recorded as the
+        sweep would have recorded them then (so the first sweep on a new demo city sends
+        only what is due from now on, not one e-mail per old request)."""
+        if request.due_at is None or request.sla_paused_at is not None:
+            return []
+        events = []
+        due, at_risk = request.due_at, request.sla_at_risk_at
+        if due <= self.now:
+            request.sla_breached_at = due
+            data = {"due_at": due.isoformat(), "after": {"sla_breached_at": due.isoformat()}}
+            events.append(
+                self._event(request, A.SLA_BREACHED, Visibility.INTERNAL, version, due, "", data)
+            )
+        elif at_risk is not None and at_risk <= self.now:
+            request.sla_warned_at = at_risk
+            data = {"due_at": due.isoformat(), "after": {"sla_warned_at": at_risk.isoformat()}}
+            events.append(
+                self._event(request, A.SLA_WARNING, Visibility.INTERNAL, version, at_risk, "", data)
+            )
+        return events
 
     @staticmethod
     def _event(
