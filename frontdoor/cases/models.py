@@ -166,6 +166,11 @@ class ServiceRequest(models.Model):
     sla_at_risk_at = models.DateTimeField(_("at risk from"), null=True, blank=True)
     sla_warned_at = models.DateTimeField(_("at-risk warning sent"), null=True, blank=True)
     sla_breached_at = models.DateTimeField(_("service level missed"), null=True, blank=True)
+    # Idle reminders (frontdoor.cases.idle): idle_due_at is when the next reminder is owed
+    # (reminder, then escalation); every change resets it and clears the two markers.
+    idle_due_at = models.DateTimeField(_("idle reminder due"), null=True, blank=True)
+    idle_reminded_at = models.DateTimeField(_("idle reminder sent"), null=True, blank=True)
+    idle_escalated_at = models.DateTimeField(_("idle escalation sent"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
     )
@@ -209,6 +214,14 @@ class ServiceRequest(models.Model):
                     status__in=["new", "in_progress", "on_hold"], sla_breached_at__isnull=True
                 ),
                 name="req_sla_breach_idx",
+            ),
+            # The idle-reminder sweep reads only open requests with a reminder owed.
+            models.Index(
+                fields=["idle_due_at"],
+                condition=models.Q(
+                    status__in=["new", "in_progress", "on_hold"], idle_due_at__isnull=False
+                ),
+                name="req_idle_due_idx",
             ),
         ]
         constraints = [

@@ -309,6 +309,16 @@ class Service(models.Model):
     sla_clock = models.CharField(
         _("target clock"), max_length=10, choices=SlaClock.choices, default=SlaClock.BUSINESS
     )
+    idle_reminder_days = models.PositiveIntegerField(
+        _("idle reminder after (business days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A request untouched this many business days reminds its assignee or group; "
+            "as many days again, its supervisors. Empty: no reminders."
+        ),
+    )
     priority = models.CharField(
         _("default priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )

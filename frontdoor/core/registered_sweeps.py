@@ -24,6 +24,14 @@ def check_service_levels() -> dict[str, Any]:
     return service_level_sweep()
 
 
+@sweep("idle_reminders", every=timedelta(minutes=5))
+def send_idle_reminders() -> dict[str, Any]:
+    """Untouched requests remind their assignee or group, later their supervisors; once each."""
+    from frontdoor.cases.idle import sweep as idle_sweep
+
+    return idle_sweep()
+
+
 @sweep("prune_jobs", every=timedelta(hours=6))
 def prune_finished_jobs() -> dict[str, Any]:
     """Keep the job table small: finished jobs older than a week are deleted."""

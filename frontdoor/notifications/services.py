@@ -133,6 +133,30 @@ def sla_breached(event: Event) -> list[Recipient]:
     return _staff(group.department.supervisors.all())
 
 
+def _supervisors(request: ServiceRequest) -> list[Recipient]:
+    group = request.group
+    if group is None:
+        return []
+    return _staff(group.department.supervisors.all())
+
+
+def idle_reminder(event: Event) -> list[Recipient]:
+    """Untouched for the service's idle days: to the assignee, else to the group."""
+    if (event.data or {}).get("level") != "assignee":
+        return []
+    request = event.request
+    if request.assignee is not None:
+        return _staff([request.assignee])
+    return _group(request)
+
+
+def idle_escalation(event: Event) -> list[Recipient]:
+    """Still untouched as many days later: to the supervisors of the group's department."""
+    if (event.data or {}).get("level") != "supervisor":
+        return []
+    return _supervisors(event.request)
+
+
 KINDS: dict[str, Callable[[Event], list[Recipient]]] = {
     "request_received": request_received,
     "request_routed": request_routed,
@@ -145,6 +169,8 @@ KINDS: dict[str, Callable[[Event], list[Recipient]]] = {
     "request_merged": request_closed,
     "sla_warning": sla_warning,
     "sla_breached": sla_breached,
+    "idle_reminder": idle_reminder,
+    "idle_escalation": idle_escalation,
 }
 
 ON_ACTION: dict[str, tuple[str, ...]] = {
@@ -160,6 +186,7 @@ ON_ACTION: dict[str, tuple[str, ...]] = {
     A.MARKED_DUPLICATE: ("request_merged",),
     A.SLA_WARNING: ("sla_warning",),
     A.SLA_BREACHED: ("sla_breached",),
+    A.REMINDER: ("idle_reminder", "idle_escalation"),
 }
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frontdoor.accounts.models import User
-from frontdoor.cases import sla
+from frontdoor.cases import idle, sla
 from frontdoor.cases.errors import (
     InvalidInput,
     TransitionNotAllowed,
@@ -32,6 +32,7 @@ from frontdoor.cases.workflow.base import (
     _clean_text,
     _dispatch,
     _event,
+    _iso,
     _pause_sla,
     _require_contact,
     _status_data,
@@ -488,6 +489,34 @@ def _sla_event_due(req: ServiceRequest, action: str, now: datetime) -> bool:
     )
 
 
+IDLE_MARKERS = {idle.ASSIGNEE: "idle_reminded_at", idle.SUPERVISOR: "idle_escalated_at"}
+
+
+def _idle_reminder_due(req: ServiceRequest, data: dict[str, Any]) -> bool:
+    """Under the row lock: is an idle reminder owed? If so, set its marker, move
+    ``idle_due_at`` on to the next level (none after the supervisors) and fill ``data``."""
+    now = timezone.now()
+    level = idle.level_due(req, now)
+    if level is None:
+        return False
+    marker = IDLE_MARKERS[level]
+    before = {marker: None, "idle_due_at": _iso(req.idle_due_at)}
+    idle_since = req.updated_at
+    setattr(req, marker, now)
+    req.idle_due_at = idle.threshold(req, req.idle_due_at) if level == idle.ASSIGNEE else None
+    req.save(update_fields=[marker, "idle_due_at"])
+    data.update(level=level, idle_since=idle_since.isoformat())
+    data.setdefault("idle_days", req.service.idle_reminder_days)
+    _with_changes(
+        data,
+        {
+            "before": before,
+            "after": {marker: now.isoformat(), "idle_due_at": _iso(req.idle_due_at)},
+        },
+    )
+    return True
+
+
 def record_system_event(
     request: ServiceRequest | int, action: str, data: dict[str, Any] | None = None
 ) -> Event | None:
@@ -498,15 +527,24 @@ def record_system_event(
     written only while the request is still owed it (open, clock running, at risk or past
     due, not yet marked), and the request's marker (``sla_warned_at`` / ``sla_breached_at``)
     is set in the same transaction. Otherwise nothing is written and None is returned, so
-    two sweeps running at once record it once."""
+    two sweeps running at once record it once. An idle reminder likewise: only while one is
+    owed (``idle.level_due``); ``data["level"]`` says whether it went to the assignee or
+    group ("assignee") or to the supervisors ("supervisor")."""
     if action not in (A.REMINDER, A.SLA_WARNING, A.SLA_BREACHED):
         raise ValueError(f"{action} is not a system event")
     pk = request.pk if isinstance(request, ServiceRequest) else request
     data = dict(data or {})
     with _writing():
-        req = ServiceRequest.objects.select_for_update(of=("self",)).get(pk=pk)
+        req = (
+            ServiceRequest.objects.select_for_update(of=("self",))
+            .select_related("service", "group")
+            .get(pk=pk)
+        )
         marker = SLA_MARKERS.get(action)
-        if marker is not None:
+        if action == A.REMINDER:
+            if not _idle_reminder_due(req, data):
+                return None
+        elif marker is not None:
             now = timezone.now()
             if not _sla_event_due(req, action, now):
                 return None

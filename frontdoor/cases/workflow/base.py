@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from frontdoor.accounts.models import ContactPreference, User
+from frontdoor.cases import idle
 from frontdoor.cases.answers import clean_string
 from frontdoor.cases.errors import (
     DomainError,
@@ -226,6 +227,8 @@ def _change(
         yield locked, target, pending
         if not pending.events:
             raise AssertionError(f"workflow action {action} wrote no event")
+        # Every change is a touch: the idle-reminder clock starts again.
+        idle.reset(locked)
         locked.save()
         _dispatch(pending.events)
     if isinstance(request, ServiceRequest):

@@ -286,6 +286,11 @@ def submit(
             updated_at=now,
             due_at=due_at,
             sla_at_risk_at=at_risk_at,
+            idle_due_at=(
+                calendar.add_business_days(now, service.idle_reminder_days)
+                if service.idle_reminder_days
+                else None
+            ),
             external_source=external_source[:200],
             external_id=external_id[:120],
             **contact_fields,
