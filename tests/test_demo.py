@@ -173,3 +173,30 @@ def test_history_already_records_old_warnings_and_breaches(demo):
     for notification in Notification.objects.filter(pk__gt=last).select_related("event__request"):
         request = notification.event.request
         assert max(request.due_at, request.sla_at_risk_at or request.due_at) >= recent
+
+
+def test_history_already_records_old_idle_reminders(demo):
+    """A fresh demo city's first idle-reminder sweep must not e-mail about old history."""
+    from frontdoor.cases.idle import sweep
+    from frontdoor.notifications.models import Notification
+
+    open_requests = ServiceRequest.objects.exclude(status=Status.CLOSED)
+    watched = open_requests.filter(service__idle_reminder_days__isnull=False)
+    assert watched.exists()
+    reminded = watched.filter(idle_reminded_at__isnull=False)
+    assert reminded.exists()
+    assert Event.objects.filter(request__in=reminded, action=Event.Action.REMINDER).count() >= (
+        reminded.count()
+    )
+    assert not open_requests.filter(
+        service__idle_reminder_days__isnull=True, idle_due_at__isnull=False
+    ).exists()
+    assert not watched.filter(idle_due_at__lte=timezone.now() - timedelta(minutes=10)).exists()
+    last = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    sweep()
+    # Only a threshold crossed in the minutes since the history was made may notify anyone.
+    recent = timezone.now() - timedelta(minutes=10)
+    for notification in Notification.objects.filter(pk__gt=last).select_related("event__request"):
+        moment = notification.event.request.idle_reminded_at
+        escalated = notification.event.request.idle_escalated_at
+        assert max(moment, escalated or moment) >= recent

@@ -517,6 +517,7 @@ class HistoryGenerator:
                     )
                     request.updated_at = hold_at
             events.extend(self._service_level_history(request, version))
+            events.extend(self._idle_history(request, version, plan.calendar))
         request.version = version
         return request, zone_ids, events
 
@@ -540,6 +541,44 @@ class HistoryGenerator:
             events.append(
                 self._event(request, A.SLA_WARNING, Visibility.INTERNAL, version, at_risk, "", data)
             )
+        return events
+
+    def _idle_history(
+        self, request: ServiceRequest, version: int, calendar: sla.Calendar
+    ) -> list[Event]:
+        """The idle reminder and escalation an open request is owed since it was last
+        touched, recorded as the sweep would have recorded them (see
+        ``_service_level_history``), and when the next one is due."""
+        from frontdoor.cases import idle
+
+        days = request.service.idle_reminder_days
+        if not days or idle.waiting_on_resident(request):
+            return []
+        events = []
+        since = request.updated_at
+        due: datetime | None = calendar.add_business_days(since, days)
+        for level, marker in (
+            (idle.ASSIGNEE, "idle_reminded_at"),
+            (idle.SUPERVISOR, "idle_escalated_at"),
+        ):
+            if due is None or due > self.now:
+                break
+            setattr(request, marker, due)
+            following = calendar.add_business_days(due, days) if level == idle.ASSIGNEE else None
+            data = {
+                "level": level,
+                "idle_since": since.isoformat(),
+                "idle_days": days,
+                "after": {
+                    marker: due.isoformat(),
+                    "idle_due_at": following.isoformat() if following else None,
+                },
+            }
+            events.append(
+                self._event(request, A.REMINDER, Visibility.INTERNAL, version, due, "", data)
+            )
+            due = following
+        request.idle_due_at = due
         return events
 
     @staticmethod

@@ -125,6 +125,7 @@ def load_catalogue(catalogue: dict[str, Any] | None = None) -> City:
         service.sla_amount = sla.get("amount")
         service.sla_unit = sla.get("unit", Service.SlaUnit.DAYS)
         service.sla_clock = sla.get("clock", Service.SlaClock.BUSINESS)
+        service.idle_reminder_days = svc_spec.get("idle_reminder_days")
         service.priority = svc_spec.get("priority", "normal")
         service.audience = svc_spec.get("audience", "public")
         service.private = bool(svc_spec.get("private", False))
