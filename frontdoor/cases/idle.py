@@ -85,5 +85,5 @@ def sweep() -> dict[str, int]:
     from frontdoor.cases.models import Event
 
     candidates_now = candidates(timezone.now())
-    reminded = service_levels._record(candidates_now, "idle_due_at", Event.Action.REMINDER)
+    reminded = service_levels.record_each(candidates_now, "idle_due_at", Event.Action.REMINDER)
     return {"reminded": reminded}

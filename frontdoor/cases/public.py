@@ -394,9 +394,7 @@ def public_requests(
 
 def public_view(request: ServiceRequest, *, with_timeline: bool = True) -> PublicRequest | None:
     """The public projection of ``request``, or None if nothing of it may be shown."""
-    views = public_requests(
-        ServiceRequest.objects.filter(pk=request.pk), with_timeline=with_timeline, with_zones=True
-    )
+    views = public_requests([request.pk], with_timeline=with_timeline, with_zones=True)
     return views[0] if views else None
 
 

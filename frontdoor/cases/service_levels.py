@@ -45,7 +45,7 @@ def warning_candidates(now: datetime) -> QuerySet[ServiceRequest]:
     ).order_by("sla_at_risk_at", "pk")
 
 
-def _record(candidates: QuerySet[ServiceRequest], order: str, action: str) -> int:
+def record_each(candidates: QuerySet[ServiceRequest], order: str, action: str) -> int:
     """Walk the candidates in index order, a batch at a time (keyset, so a request the lock
     check refuses — closed or paused meanwhile — is not picked again in this run)."""
     recorded = 0
@@ -70,6 +70,6 @@ def sweep() -> dict[str, int]:
     """Record due breaches, then due warnings. Side effects: internal events
     ``request.sla_breached`` / ``request.sla_warning`` and their notifications."""
     now = timezone.now()
-    breached = _record(breach_candidates(now), "due_at", A.SLA_BREACHED)
-    warned = _record(warning_candidates(now), "sla_at_risk_at", A.SLA_WARNING)
+    breached = record_each(breach_candidates(now), "due_at", A.SLA_BREACHED)
+    warned = record_each(warning_candidates(now), "sla_at_risk_at", A.SLA_WARNING)
     return {"breached": breached, "warned": warned}

@@ -28,8 +28,11 @@ def _catalogue_changed(sender: type, **kwargs: object) -> None:
     which rendered requests (service names, agencies) are cached."""
     from django.utils import timezone
 
+    from frontdoor.catalogue import cache
     from frontdoor.catalogue.models import City
 
     if kwargs.get("raw"):
         return
     City.objects.update(catalogue_changed_at=timezone.now())
+    # The cached city must carry the new stamp (cache.clear ran before this handler).
+    cache.clear()

@@ -18,7 +18,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import shapely
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 
@@ -35,6 +34,7 @@ from frontdoor.cases.models import (
     workflow_writing,
 )
 from frontdoor.cases.workflow import calendar_for
+from frontdoor.cases.workflow.submission import at_risk_for
 from frontdoor.catalogue import geo
 from frontdoor.catalogue.models import City, Question, Service, WorkGroup, Zone
 from frontdoor.demo.loader import read_json
@@ -478,15 +478,10 @@ class HistoryGenerator:
         else:
             roll = rng.random()
             request.updated_at = requested
-            if request.due_at is not None:
-                # Open history is watched by the service-level sweep like any request.
-                request.sla_at_risk_at = sla.at_risk_from(
-                    requested,
-                    request.due_at,
-                    settings.SLA_AT_RISK_SHARE,
-                    plan.calendar,
-                    service.sla_clock,
-                )
+            # Open history is watched by the service-level sweep like any request.
+            request.sla_at_risk_at = at_risk_for(
+                requested, request.due_at, service.sla_clock, plan.calendar
+            )
             if roll < 0.5 and members and moment <= self.now:
                 version += 1
                 request.assignee_id = rng.choice(members)

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 
-from frontdoor.catalogue.cache import cached
 from frontdoor.catalogue.models import City
 
 _lock = threading.Lock()
@@ -29,11 +28,7 @@ def capacity() -> int:
 
 
 def catalogue_stamp() -> str:
-    def load() -> str:
-        stamp = City.objects.values_list("catalogue_changed_at", flat=True).first()
-        return stamp.isoformat() if stamp else ""
-
-    return cached(("open311-catalogue-stamp",), load)
+    return City.current().catalogue_changed_at.isoformat()
 
 
 def get_many(

@@ -15,6 +15,7 @@ from frontdoor.cases import workflow
 from frontdoor.cases.errors import DomainError, InvalidInput
 from frontdoor.cases.models import Event, Resolution, ServiceRequest, Status
 from frontdoor.cases.public import public_requests, publicly_listed
+from frontdoor.catalogue.models import City
 from frontdoor.open311 import auth
 from frontdoor.open311.models import ApiKey, PartnerUpdate
 from frontdoor.open311.params import ApiError, optional, parse_datetime, positive_int
@@ -22,7 +23,6 @@ from frontdoor.open311.render import respond, w3c
 from frontdoor.open311.views import (
     MAX_PAGE,
     _absolute,
-    _city,
     _find,
     _invalid,
     _param,
@@ -164,7 +164,7 @@ def post_update(request: HttpRequest, fmt: str) -> HttpResponse:
                 workflow.resume(target.pk, actor=actor)
                 changed = True
             elif status == "FOR_TRIAGE" and not is_closed:
-                triage = _city().triage_group
+                triage = City.current().triage_group
                 if triage is not None and triage.pk != target.group_id:
                     reason = description or _("Sent back for triage.")
                     workflow.forward(target.pk, triage, reason=reason, actor=actor)

@@ -98,13 +98,9 @@ def _check_jurisdiction(request: HttpRequest) -> None:
     ).strip()
     if not given:
         return
-    ours = _city().jurisdiction_id.strip().lower()
+    ours = City.current().jurisdiction_id.strip().lower()
     if given.lower().removeprefix("www.") != ours.removeprefix("www."):
         raise ApiError(404, _("Unknown jurisdiction_id “%(id)s”.") % {"id": given[:60]})
-
-
-def _city() -> City:
-    return cached(("open311-city",), City.current)
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
@@ -119,7 +115,7 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 @api("GET", "HEAD")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    city = _city()
+    city = City.current()
     changeset = w3c(city.catalogue_changed_at)
     base = request.build_absolute_uri("/open311/v2")
     data = {

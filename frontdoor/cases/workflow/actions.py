@@ -404,9 +404,9 @@ def reopen(
         req.status_notes = ""
         calendar = calendar_for(req.group, city)
         before |= {
-            "due_at": req.due_at.isoformat() if req.due_at else None,
-            "sla_warned_at": req.sla_warned_at.isoformat() if req.sla_warned_at else None,
-            "sla_breached_at": req.sla_breached_at.isoformat() if req.sla_breached_at else None,
+            "due_at": _iso(req.due_at),
+            "sla_warned_at": _iso(req.sla_warned_at),
+            "sla_breached_at": _iso(req.sla_breached_at),
         }
         req.due_at = sla.compute_due(
             req.updated_at,
@@ -422,7 +422,7 @@ def reopen(
         req.sla_paused_at = req.sla_warned_at = req.sla_breached_at = None
         after = {
             "status": target,
-            "due_at": req.due_at.isoformat() if req.due_at else None,
+            "due_at": _iso(req.due_at),
             "sla_warned_at": None,
             "sla_breached_at": None,
         }
@@ -550,7 +550,7 @@ def record_system_event(
                 return None
             setattr(req, marker, now)
             req.save(update_fields=[marker])
-            data.setdefault("due_at", req.due_at.isoformat() if req.due_at else None)
+            data.setdefault("due_at", _iso(req.due_at))
             _with_changes(data, {"before": {marker: None}, "after": {marker: now.isoformat()}})
         event = _event(req, action, Actor.system(), Visibility.INTERNAL, data)
         _dispatch([event])

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frontdoor.accounts.models import ContactPreference
-from frontdoor.cases import routing, sla, tracking
+from frontdoor.cases import idle, routing, sla, tracking
 from frontdoor.cases.answers import MAX_TEXT, clean_string, validate_answers
 from frontdoor.cases.errors import (
     DomainError,
@@ -286,15 +286,11 @@ def submit(
             updated_at=now,
             due_at=due_at,
             sla_at_risk_at=at_risk_at,
-            idle_due_at=(
-                calendar.add_business_days(now, service.idle_reminder_days)
-                if service.idle_reminder_days
-                else None
-            ),
             external_source=external_source[:200],
             external_id=external_id[:120],
             **contact_fields,
         )
+        idle.reset(request)  # the idle clock starts at filing, as after every change
         for _attempt in range(8):
             request.tracking_number = tracking.generate()
             try:
