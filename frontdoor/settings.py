@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -60,7 +61,11 @@ INSTALLED_APPS = [
     "frontdoor.catalogue",
     "frontdoor.cases",
     "frontdoor.notifications",
+    "frontdoor.knowledge",
     "frontdoor.open311",
+    "frontdoor.staff",
+    "frontdoor.geocoding",
+    "frontdoor.portal",
     "frontdoor.demo",
 ]
 
@@ -76,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "frontdoor.staff.middleware.StaffMiddleware",
+    "frontdoor.portal.middleware.CityTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "frontdoor.urls"
@@ -92,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "frontdoor.staff.navigation.staff_layout",
             ],
         },
     },
@@ -141,9 +149,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+ACCOUNT_ADAPTER = "frontdoor.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Two-factor sign-in: available to everyone from the account menu, required for
+# administrators (frontdoor.staff.middleware). WebAuthn keys could be added later.
+MFA_ADAPTER = "frontdoor.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# MFA_TOTP_TOLERANCE stays 0: a used code is remembered for one 30-second period only, so
+# accepting neighbouring periods would let a seen code be replayed.
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 # --- Internationalisation ----------------------------------------------------------------
@@ -226,6 +242,31 @@ SLA_AT_RISK_SHARE = env_float("SLA_AT_RISK_SHARE", 0.75, minimum=0.01, maximum=1
 CATALOGUE_CACHE_SECONDS = env_int("CATALOGUE_CACHE_SECONDS", 10, minimum=0)
 # Rendered Open311 request items kept per web process (keyed by request version).
 OPEN311_CACHE_ITEMS = env_int("OPEN311_CACHE_ITEMS", 20_000, minimum=0)
+
+# --- Resident portal ---------------------------------------------------------------------
+# Map tiles: a URL template such as https://tile.example.org/{z}/{x}/{y}.png (empty: the map
+# shows only the city's outline; the address box and "use my location" work either way).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+# Anonymous submissions per client address, and failed tracking look-ups, per window.
+PORTAL_SUBMISSIONS_PER_WINDOW = env_int("PORTAL_SUBMISSIONS_PER_WINDOW", 20, minimum=0)
+PORTAL_FAILED_LOOKUPS_PER_WINDOW = env_int("PORTAL_FAILED_LOOKUPS_PER_WINDOW", 30, minimum=0)
+PORTAL_RATE_WINDOW_SECONDS = env_int("PORTAL_RATE_WINDOW_SECONDS", 3600, minimum=1)
+# Which request header holds the client's address behind a proxy (e.g. HTTP_X_FORWARDED_FOR);
+# empty: the connection's address (REMOTE_ADDR).
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
+# Open requests of the same service within this distance are offered as "me too".
+PORTAL_NEARBY_METRES = env_int("PORTAL_NEARBY_METRES", 150, minimum=1)
+
+# Addresses: "local" (the city's address points, `manage.py load_addresses`) or "nominatim"
+# (a Nominatim-compatible service at NOMINATIM_URL; any failure falls back to the local index).
+GEOCODER = env_choice("GEOCODER", "local", ["local", "nominatim"])
+NOMINATIM_URL = env_str("NOMINATIM_URL", "")
+if GEOCODER == "nominatim":
+    NOMINATIM_URL = env_url("NOMINATIM_URL", NOMINATIM_URL)
+NOMINATIM_EMAIL = env_str("NOMINATIM_EMAIL", "")
+GEOCODER_TIMEOUT = env_float("GEOCODER_TIMEOUT", 3.0, minimum=0.1, maximum=30.0)
+GEOCODER_USER_AGENT = env_str("GEOCODER_USER_AGENT", f"Frontdoor-311 ({SITE_URL})")
 
 # --- Background jobs ------------------------------------------------------------------------
 TASKS = {

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
-from django.shortcuts import render
 from django.urls import include, path
 
 from frontdoor.catalogue.models import City
 
-
-def home(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return render(request, "home.html", {"city": City.objects.first()})
+# The admin signs in through allauth (so two-factor sign-in applies there too), never
+# through its own password-only form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -19,12 +19,14 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns = [
-    path("", home, name="home"),
     path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
+    path("staff/", include("frontdoor.staff.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("help/", include("frontdoor.knowledge.urls")),
     path("", include("frontdoor.open311.urls")),
+    path("", include("frontdoor.portal.urls")),
 ]
 
 if settings.DEBUG:

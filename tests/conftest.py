@@ -34,16 +34,19 @@ def _clear_caches() -> Iterator[None]:
     """Per-process caches outlive a test's rolled-back transaction; start each test clean."""
     from frontdoor.catalogue import cache, geo
     from frontdoor.open311 import auth, fragments
+    from frontdoor.portal.models import forget_notices
 
     geo._PREPARED.clear()
     cache.clear()
     fragments.clear()
     auth.forget_keys()
+    forget_notices()
     yield
     geo._PREPARED.clear()
     cache.clear()
     fragments.clear()
     auth.forget_keys()
+    forget_notices()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from frontdoor.catalogue.models import (
     WorkGroup,
     Zone,
 )
+from frontdoor.knowledge.models import Article, CannedResponse
 
 # A 0.1° square around the test city's centre, and two halves for zone tests.
 CITY_SQUARE = {
@@ -155,3 +156,82 @@ class RuleFactory(factory.django.DjangoModelFactory):
 
     zone = factory.SubFactory(ZoneFactory)
     group = factory.SubFactory(GroupFactory)
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title_en = factory.Sequence(lambda n: f"Article {n}")
+    body_en = "Some useful text."
+    audience = Article._meta.get_field("audience").default
+
+    @factory.post_generation
+    def services(self, create: bool, extracted: list[Service] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.services.set(extracted)
+
+
+class CannedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CannedResponse
+
+    title_en = factory.Sequence(lambda n: f"Response {n}")
+    text_en = "Thank you. Your request {tracking_number} is with our {service} crew."
+
+
+def staff_user(username: str, *, verified: bool = True, **fields: object) -> User:
+    """A user who can sign in through allauth (e-mail verified, which sign-in and
+    two-factor set-up require); password "correct horse battery"."""
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(username=username, **fields)
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": verified, "primary": True}
+    )
+    return user
+
+
+PASSWORD = "correct horse battery"
+
+
+# A fixed authenticator-app secret (base32) for tests, and the RFC 6238 code an app shows.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET, at: float | None = None, period: int = 30) -> str:
+    """The six-digit code an authenticator app shows for ``secret`` at ``at`` (now),
+    computed here independently of allauth (RFC 4226 / 6238, SHA-1)."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time
+
+    counter = int((time.time() if at is None else at) // period)
+    key = base64.b32decode(secret, casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def wrong_totp_code(secret: str = TOTP_SECRET) -> str:
+    """A six-digit code that is none of the codes accepted around now (the tolerance
+    accepts the neighbouring periods), so a test of a wrong code cannot pass by luck."""
+    import time
+
+    now = time.time()
+    accepted = {totp_code(secret, now + step * 30) for step in range(-3, 4)}
+    return next(code for code in ("000000", "111111", "222222") if code not in accepted)
+
+
+def administrator(username: str = "boss", **fields: object) -> User:
+    """A superuser with an authenticator app (``TOTP_SECRET``): administrators must have
+    one before the staff workspace or the admin site lets them in."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user = staff_user(username, is_staff=True, is_superuser=True, **fields)
+    TOTP.activate(user, TOTP_SECRET)
+    return user

@@ -15,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client, city):
-    admin = f.UserFactory(username="boss", is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    client.force_login(f.administrator("boss"))
     return client
 
 
@@ -155,3 +154,31 @@ def test_admin_is_forbidden_to_non_staff(client, city):
     response = client.get(reverse("admin:catalogue_service_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_an_administrator_makes_someone_a_call_taker(admin_client):
+    from frontdoor.accounts.models import User
+    from frontdoor.staff.roles import scope_of
+
+    carmen = f.UserFactory(username="carmen")
+    url = reverse("admin:accounts_user_change", args=[carmen.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="is_agent"' in page and "call-taker / agent" in page.lower()
+    form = {
+        "username": "carmen",
+        "first_name": carmen.first_name,
+        "last_name": carmen.last_name,
+        "email": carmen.email,
+        "is_active": "on",
+        "is_agent": "on",
+        "language": "en",
+        "contact_preference": "email",
+        "date_joined_0": "2026-01-05",
+        "date_joined_1": "09:00:00",
+    }
+    response = admin_client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert User.objects.get(pk=carmen.pk).is_agent
+    assert scope_of(User.objects.get(pk=carmen.pk)).is_staff_member
+    listing = admin_client.get(reverse("admin:accounts_user_changelist") + "?is_agent__exact=1")
+    assert "carmen" in listing.content.decode()

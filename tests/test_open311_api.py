@@ -699,8 +699,7 @@ def test_old_idempotency_keys_are_pruned_by_the_worker_sweep(api, pothole, app_k
 
 
 def test_admin_issues_a_key_shown_once_and_revokes_it(client, pothole):
-    admin = f.UserFactory(username="boss", is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    client.force_login(f.administrator("boss"))
     app = ClientApp.objects.create(name="Neighbourhood App")
     response = client.post(
         "/admin/open311/apikey/add/",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from unittest import mock
 
 import pytest
 from django_tasks_db.models import DBTaskResult
@@ -80,6 +81,47 @@ def test_submit_creates_request_routes_it_and_queues_confirmation(pothole, staff
     assert ("request_received", "ana@example.org") in kinds
     assert ("request_routed", staff.email) in kinds
     assert DBTaskResult.objects.count() == 1  # one delivery job for the whole submission
+
+
+def test_a_tracking_number_clash_is_retried_with_a_new_number_and_leaves_nothing_behind(
+    pothole, staff
+):
+    first = submit_pothole(pothole)
+    fresh = "4000000002"
+    draws = iter([first.tracking_number, first.tracking_number, fresh])
+    with mock.patch("frontdoor.cases.tracking.generate", side_effect=lambda: next(draws)):
+        second = submit_pothole(pothole, photos=[jpeg_bytes()])
+    assert second.tracking_number == fresh
+    assert ServiceRequest.objects.count() == 2
+    # The attempts that clashed were rolled back whole: one set of events, one photo,
+    # the same outbox rows as the first and one job for the second request.
+    assert list(second.events.values_list("action", flat=True)) == [
+        A.CREATED,
+        A.ROUTED,
+        A.ATTACHMENT,
+    ]
+    assert Attachment.objects.filter(request=second).count() == 1
+    routed = Notification.objects.filter(kind="request_routed")
+    assert (
+        routed.filter(event__request=second).count() == routed.filter(event__request=first).count()
+    )
+    assert DBTaskResult.objects.count() == 2
+
+
+def test_a_request_imported_twice_is_refused_and_the_first_stays(pothole):
+    first = submit_pothole(pothole, external_source="https://old.example.org", external_id="17")
+    with pytest.raises(DomainError) as refused:
+        submit_pothole(pothole, external_source="https://old.example.org", external_id="17")
+    assert refused.value.code == "duplicate_import"
+    assert list(ServiceRequest.objects.values_list("pk", flat=True)) == [first.pk]
+
+
+def test_events_cannot_be_bulk_inserted_outside_the_workflow(filed):
+    with pytest.raises(DirectWriteError):
+        Event.objects.bulk_create(
+            [Event(request=filed, action=A.NOTE, visibility="internal", version=filed.version)]
+        )
+    assert filed.events.count() == 2
 
 
 def test_anonymous_submission_sends_nothing_to_the_requester(pothole):

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from frontdoor.accounts import phones
 
 
 class ContactPreference(models.TextChoices):
@@ -18,7 +21,9 @@ class Language(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A resident or a city employee. Staff roles come from group and department membership."""
+    """A resident or a city employee. Staff roles are derived from data (see
+    ``frontdoor.staff.roles``): ``is_superuser`` (administrator), ``is_agent`` (call-taker),
+    work-group memberships (department staff) and ``Department.supervisors``."""
 
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(
@@ -30,10 +35,25 @@ class User(AbstractUser):
         choices=ContactPreference.choices,
         default=ContactPreference.EMAIL,
     )
+    is_agent = models.BooleanField(
+        _("call-taker / agent"),
+        default=False,
+        help_text=_(
+            "Takes calls and walk-ins: can find and read any request, file new ones, add "
+            "internal notes and write to the requester."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [
+            # Caller lookup at phone intake finds accounts by phone or e-mail.
+            models.Index(
+                phones.digits_only("phone"), condition=~models.Q(phone=""), name="user_phone_idx"
+            ),
+            models.Index(Lower("email"), condition=~models.Q(email=""), name="user_email_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

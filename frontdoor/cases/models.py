@@ -12,9 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from frontdoor.accounts import phones
 from frontdoor.accounts.models import ContactPreference
 from frontdoor.cases import tracking
 from frontdoor.catalogue.models import Priority, Service, WorkGroup, Zone
@@ -98,7 +100,11 @@ class GuardedQuerySet(models.QuerySet):
 
 class ServiceRequest(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=16, unique=True)
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requests")
+    # Foreign keys below without their own index are covered by a composite index that
+    # starts with them (Meta.indexes): one index less to maintain on every insert.
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="requests", db_index=False
+    )
     description = models.TextField(_("description"), blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
 
@@ -115,6 +121,7 @@ class ServiceRequest(models.Model):
         null=True,
         blank=True,
         related_name="service_requests",
+        db_index=False,
     )
     contact_name = models.CharField(_("name"), max_length=150, blank=True)
     contact_email = models.EmailField(_("e-mail"), blank=True)
@@ -143,7 +150,7 @@ class ServiceRequest(models.Model):
         _("hold reason"), max_length=24, choices=HoldReason.choices, blank=True
     )
     group = models.ForeignKey(
-        WorkGroup, on_delete=models.PROTECT, related_name="requests", null=True
+        WorkGroup, on_delete=models.PROTECT, related_name="requests", null=True, db_index=False
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -151,6 +158,7 @@ class ServiceRequest(models.Model):
         null=True,
         blank=True,
         related_name="assigned_requests",
+        db_index=False,
     )
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
@@ -172,7 +180,12 @@ class ServiceRequest(models.Model):
     idle_reminded_at = models.DateTimeField(_("idle reminder sent"), null=True, blank=True)
     idle_escalated_at = models.DateTimeField(_("idle escalation sent"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        db_index=False,
     )
     supporter_count = models.PositiveIntegerField(_("supporters"), default=0)
     # Incremented by every change; lets a form detect that someone else changed the request.
@@ -198,6 +211,17 @@ class ServiceRequest(models.Model):
             models.Index(fields=["group", "status"], name="req_group_status_idx"),
             models.Index(fields=["assignee", "status"], name="req_assignee_status_idx"),
             models.Index(fields=["due_at"], name="req_due_idx"),
+            # Most requests have no account or duplicate parent: index only those that do.
+            models.Index(
+                fields=["requester"],
+                condition=models.Q(requester__isnull=False),
+                name="req_requester_idx",
+            ),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=models.Q(duplicate_of__isnull=False),
+                name="req_duplicate_of_idx",
+            ),
             # The service-level sweep reads only open requests still owed a warning/breach.
             models.Index(
                 fields=["sla_at_risk_at"],
@@ -222,6 +246,18 @@ class ServiceRequest(models.Model):
                     status__in=["new", "in_progress", "on_hold"], idle_due_at__isnull=False
                 ),
                 name="req_idle_due_idx",
+            ),
+            # Caller lookup at phone intake (frontdoor.staff.intake.callers): partial, so a
+            # request filed without a phone or e-mail costs these indexes nothing.
+            models.Index(
+                phones.digits_only("contact_phone"),
+                condition=~models.Q(contact_phone=""),
+                name="req_contact_phone_idx",
+            ),
+            models.Index(
+                Lower("contact_email"),
+                condition=~models.Q(contact_email=""),
+                name="req_contact_email_idx",
             ),
         ]
         constraints = [
@@ -257,6 +293,11 @@ class ServiceRequest(models.Model):
 
 
 class EventQuerySet(models.QuerySet):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        if not workflow_writing.get():
+            raise DirectWriteError("Events are written only by frontdoor.cases.workflow.")
+        return super().bulk_create(objs, *args, **kwargs)
+
     def update(self, **kwargs: Any) -> int:
         raise DirectWriteError("Events are append-only.")
 
@@ -299,10 +340,18 @@ class Event(models.Model):
         FOLLOWED = "request.followed", _("Follower added")
         SURVEY = "request.survey", _("Survey answered")
 
-    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="events")
+    # Indexed by event_request_idx (request, created_at).
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     action = models.CharField(max_length=40, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     actor_label = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -316,7 +365,19 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["request", "created_at"], name="event_request_idx")]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="event_request_idx"),
+            # Residents, client apps and the system act without an account: index the rest.
+            models.Index(
+                fields=["actor"], condition=models.Q(actor__isnull=False), name="event_actor_idx"
+            ),
+            # The staff queue "updated by the resident" reads the latest of these only.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(action="request.message_received"),
+                name="event_message_received_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} on {self.request_id}"

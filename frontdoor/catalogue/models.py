@@ -338,6 +338,22 @@ class Service(models.Model):
         default=True,
         help_text=_("Untick for services that are not about a place (e.g. general questions)."),
     )
+    public_notice = models.TextField(
+        _("notice for residents"),
+        blank=True,
+        help_text=_(
+            "Shown before the form (e.g. “check your collection day first”); for an "
+            "information-only service, the answer."
+        ),
+    )
+    info_only = models.BooleanField(
+        _("information only"),
+        default=False,
+        help_text=_("Residents read the notice and where to go; no request can be filed."),
+    )
+    info_link = models.URLField(
+        _("where to go"), blank=True, help_text=_("A web page with more, shown with the notice.")
+    )
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveIntegerField(_("order in menu"), default=0)
 
@@ -351,6 +367,10 @@ class Service(models.Model):
     def clean(self) -> None:
         if self.default_group_id and not self.default_group.active:
             raise ValidationError({"default_group": _("This group is inactive.")})
+        if self.info_only and not (self.public_notice or "").strip():
+            raise ValidationError(
+                {"public_notice": _("An information-only service needs its answer here.")}
+            )
 
 
 class Question(models.Model):

@@ -21,7 +21,7 @@ class CategoryTranslation(TranslationOptions):
 
 @register(Service)
 class ServiceTranslation(TranslationOptions):
-    fields = ("name", "description", "keywords")
+    fields = ("name", "description", "keywords", "public_notice")
 
 
 @register(Question)

@@ -32,6 +32,14 @@ def send_idle_reminders() -> dict[str, Any]:
     return idle_sweep()
 
 
+@sweep("stale_articles", every=timedelta(hours=1))
+def flag_stale_articles() -> dict[str, Any]:
+    """Knowledge articles past their review date: their owner is told, once per period."""
+    from frontdoor.knowledge.reviews import sweep as review_sweep
+
+    return review_sweep()
+
+
 @sweep("prune_jobs", every=timedelta(hours=6))
 def prune_finished_jobs() -> dict[str, Any]:
     """Keep the job table small: finished jobs older than a week are deleted."""
@@ -53,3 +61,11 @@ def prune_idempotency_keys() -> dict[str, Any]:
     cutoff = timezone.now() - timedelta(days=7)
     deleted, _ = IdempotentPost.objects.filter(created_at__lt=cutoff).delete()
     return {"deleted": deleted}
+
+
+@sweep("pending_photos", every=timedelta(hours=1))
+def prune_pending_photos() -> dict[str, Any]:
+    """Photos kept for report forms that were never sent are deleted after a day."""
+    from frontdoor.portal.photos import prune
+
+    return prune()

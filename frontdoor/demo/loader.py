@@ -7,12 +7,14 @@ between cities is in these files, not in code.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from frontdoor.accounts.models import User
 from frontdoor.catalogue.importers import import_zones
@@ -30,6 +32,7 @@ from frontdoor.catalogue.models import (
     WorkGroup,
     Zone,
 )
+from frontdoor.knowledge.models import Article, CannedResponse
 
 DATA = Path(__file__).parent / "data"
 LANGUAGES = ("en", "es")
@@ -40,12 +43,24 @@ DEMO_API_KEY = "fd_portalde_demo-write-key-311-port-alder"
 
 # (username, password, role, description) - printed by `make run` and listed in README.
 LOGINS = [
-    ("admin", ADMIN_PASSWORD, "Administrator", "everything, including the admin site"),
-    ("agent", DEMO_PASSWORD, "Call-taker / agent", "311 Contact Center"),
+    (
+        "admin",
+        ADMIN_PASSWORD,
+        "Administrator",
+        "everything, incl. /admin/; sets up an authenticator app first",
+    ),
+    ("agent", DEMO_PASSWORD, "Call-taker / agent", "any request; 311 Contact Center"),
     ("staff", DEMO_PASSWORD, "Department staff", "a street crew in Public Works"),
     ("supervisor", DEMO_PASSWORD, "Supervisor", "every group of Public Works"),
     ("resident", DEMO_PASSWORD, "Resident", "a resident with an account (Spanish)"),
 ]
+
+
+def load_demo_addresses() -> int:
+    """The demo city's synthetic address points into the local address index."""
+    from frontdoor.geocoding.loader import load_addresses
+
+    return load_addresses(DATA / "addresses.csv").loaded
 
 
 def read_json(name: str) -> Any:
@@ -131,6 +146,9 @@ def load_catalogue(catalogue: dict[str, Any] | None = None) -> City:
         service.private = bool(svc_spec.get("private", False))
         service.response_type = "batch" if svc_spec.get("batch") else "realtime"
         service.location_required = bool(svc_spec.get("location_required", True))
+        _texts(service, "public_notice", svc_spec.get("public_notice", ""))
+        service.info_only = bool(svc_spec.get("info_only", False))
+        service.info_link = svc_spec.get("info_link", "")
         service.order = order
         service.full_clean()
         service.save()
@@ -180,6 +198,10 @@ def _user(username: str, password: str, **fields: Any) -> User:
             _HASHES[password] = make_password(password)
         user.password = _HASHES[password]
         user.save()
+        # A verified address, so the account signs in through allauth at once (and
+        # may set up two-factor sign-in, which allauth allows only on verified ones).
+        if user.email:
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
 
 
@@ -220,6 +242,7 @@ def create_people(catalogue: dict[str, Any] | None = None) -> dict[str, User]:
             first_name="Carmen",
             last_name="Diaz",
             is_staff=True,
+            is_agent=True,
         ),
         "staff": _user(
             "staff",
@@ -292,3 +315,43 @@ def create_demo_client() -> None:
     )
     if not ApiKey.objects.filter(prefix=key_prefix(DEMO_API_KEY)).exists():
         ApiKey.issue(client, key=DEMO_API_KEY, scope=ApiKey.Scope.PARTNER, rate_limit=600)
+
+
+def _bilingual(obj: Any, field: str, value: dict[str, str], max_length: int) -> None:
+    """Set field_en / field_es; unlike catalogue texts a missing Spanish text stays empty,
+    so the pages say that the English one is shown."""
+    for language in LANGUAGES:
+        setattr(obj, f"{field}_{language}", (value.get(language) or "")[:max_length])
+
+
+@transaction.atomic
+def load_knowledge(data: dict[str, Any] | None = None) -> tuple[int, int]:
+    """The demo knowledge base and canned responses. An article already past its review
+    date counts as told to its owner (as if the sweep had run back then), so a new demo
+    city's first sweep e-mails nobody about old history."""
+    data = data or read_json("knowledge.json")
+    now = timezone.now()
+    for spec in data["articles"]:
+        article = Article.objects.filter(title_en=spec["title"]["en"]).first() or Article()
+        _bilingual(article, "title", spec["title"], 200)
+        _bilingual(article, "body", spec["body"], 20_000)
+        article.audience = spec["audience"]
+        article.owner = User.objects.filter(username=spec.get("owner", "")).first()
+        article.last_reviewed_at = now - timedelta(days=spec["reviewed_days_ago"])
+        article.review_interval_days = spec["review_interval_days"]
+        article.full_clean(exclude=["review_due_at"])
+        article.save()
+        if article.is_stale(now):
+            Article.objects.filter(pk=article.pk).update(stale_notified_at=article.review_due_at)
+        article.services.set(Service.objects.filter(code__in=spec["services"]))
+    for spec in data["canned_responses"]:
+        service = Service.objects.get(code=spec["service"]) if spec["service"] else None
+        response = CannedResponse.objects.filter(
+            service=service, title_en=spec["title"]["en"]
+        ).first() or CannedResponse(service=service)
+        _bilingual(response, "title", spec["title"], 120)
+        _bilingual(response, "text", spec["text"], 5_000)
+        response.order = spec.get("order", 0)
+        response.full_clean()
+        response.save()
+    return len(data["articles"]), len(data["canned_responses"])

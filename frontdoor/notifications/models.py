@@ -1,5 +1,11 @@
 """The notification outbox: one row per message due, written in the same transaction as
-the event that caused it, delivered by the worker exactly once."""
+the event that caused it, delivered by the worker exactly once.
+
+Most rows belong to a request's event. A *notice* (``event`` empty) is about something
+else, such as a knowledge article due for review: its ``key`` names what it is about and
+makes it unique per kind and recipient, and ``data`` holds the ids its e-mail is built
+from at delivery (``notices.py``).
+"""
 
 from __future__ import annotations
 
@@ -22,8 +28,19 @@ class Notification(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", "e-mail"
 
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="notifications")
+    # Indexed by the notification_once_per_event constraint (event, kind, recipient).
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        db_index=False,
+    )
     kind = models.CharField(max_length=40)
+    # Notices only (no event): what the notice is about, e.g. "article:12:<review due>".
+    key = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     recipient = models.CharField(max_length=254)
     user = models.ForeignKey(
@@ -43,7 +60,16 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "kind", "recipient"], name="notification_once_per_event"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "key"],
+                condition=models.Q(event__isnull=True),
+                name="notice_once_per_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(event__isnull=False) | ~models.Q(key=""),
+                name="notification_event_or_key",
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="notif_due_idx")]
 

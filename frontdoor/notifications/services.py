@@ -25,6 +25,7 @@ from frontdoor.accounts.models import ContactPreference, User
 from frontdoor.cases.models import Event, Follower, ServiceRequest
 from frontdoor.catalogue.cache import cached
 from frontdoor.catalogue.models import City
+from frontdoor.notifications import notices
 from frontdoor.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -224,31 +225,39 @@ def on_events(events: Sequence[Event]) -> list[Notification]:
 # --- Rendering and delivery -------------------------------------------------------------
 
 
-def _url(name: str, *args: object) -> str | None:
+def absolute_url(name: str, *args: object) -> str | None:
+    """The page's full address for e-mails, or None when this installation has no such page."""
     try:
         return settings.SITE_URL + reverse(name, args=args)
     except NoReverseMatch:
         return None
 
 
-def render(notification: Notification) -> EmailMultiAlternatives:
+def _event_context(notification: Notification) -> dict[str, object]:
     event = notification.event
     request = event.request
+    return {
+        "event": event,
+        "request": request,
+        "service_name": request.service.name,
+        "number": request.display_number,
+        "text": event.text,
+        "tracking_url": absolute_url("portal:track", request.tracking_number),
+        "case_url": absolute_url("staff:case", request.tracking_number),
+    }
+
+
+def render(notification: Notification) -> EmailMultiAlternatives:
+    """The e-mail, in the recipient's language. A notice whose subject is gone raises
+    ``notices.Obsolete``."""
     city = City.current()
     # Times in e-mails are the city's local time, whatever the server's TIME_ZONE.
     with translation.override(notification.language), timezone.override(city.time_zone):
-        context = {
-            "notification": notification,
-            "event": event,
-            "request": request,
-            "service_name": request.service.name,
-            "city": city,
-            "number": request.display_number,
-            "text": event.text,
-            "tracking_url": _url("portal:track", request.tracking_number),
-            "case_url": _url("staff:case", request.tracking_number),
-            "site_url": settings.SITE_URL,
-        }
+        if notification.event_id is None:
+            context = notices.context(notification)
+        else:
+            context = _event_context(notification)
+        context.update(notification=notification, city=city, site_url=settings.SITE_URL)
         base = f"notifications/email/{notification.kind}"
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
@@ -291,6 +300,11 @@ def deliver(notification_id: int) -> str:
     ).get(pk=notification_id)
     try:
         message = render(notification)
+    except notices.Obsolete:
+        notification.status = Notification.Status.SKIPPED
+        notification.last_error = "what the notice was about is gone"
+        notification.save(update_fields=["status", "last_error"])
+        return "skipped"
     except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
         notification.status = Notification.Status.FAILED
         notification.last_error = f"template: {exc}"[:2000]

@@ -102,7 +102,10 @@ def key_prefix(key: str) -> str | None:
 class IdempotentPost(models.Model):
     """The first answer to a POST carrying an idempotency key; a retry gets it again."""
 
-    client = models.ForeignKey(ClientApp, on_delete=models.CASCADE, related_name="+")
+    # Indexed by idempotent_post_unique (client, key).
+    client = models.ForeignKey(
+        ClientApp, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=200)
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(default=201)

@@ -142,7 +142,10 @@ def _event(
     data: dict[str, Any] | None = None,
     *,
     at: datetime | None = None,
+    save: bool = True,
 ) -> Event:
+    """An event of this request's current version; ``save=False`` leaves it for the caller
+    to insert with others in one statement (``Event.objects.bulk_create``)."""
     event = Event(
         request=request,
         action=action,
@@ -153,7 +156,8 @@ def _event(
         data=data or {},
         created_at=at or timezone.now(),
     )
-    event.save()
+    if save:
+        event.save()
     return event
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from frontdoor.cases.images import CleanPhoto
 from frontdoor.cases.models import (
     Attachment,
     Channel,
+    Event,
     ServiceRequest,
     Status,
     Visibility,
@@ -174,6 +175,11 @@ def submit(
         raise UnknownService(
             _("The service “%(name)s” is no longer offered.") % {"name": service.name}
         )
+    if service.info_only and not actor.is_staff:
+        raise UnknownService(
+            _("“%(name)s” is information only: there is no request to file.")
+            % {"name": service.name}
+        )
     if service.audience == Service.Audience.STAFF and not actor.is_staff:
         raise UnknownService(
             _("“%(name)s” can only be requested by calling the city.") % {"name": service.name}
@@ -267,105 +273,113 @@ def submit(
     at_risk_at = at_risk_for(requested_at, due_at, service.sla_clock, calendar)
     system = Actor.system()
 
-    with _writing():
-        request = ServiceRequest(
-            service=service,
-            description=description,
-            answers=cleaned_answers,
-            lat=point[0] if point else None,
-            long=point[1] if point else None,
-            address=address,
-            address_id=address_id,
-            postal_code=postal_code,
-            channel=channel,
-            client_app=client_app[:120],
-            status=Status.NEW,
-            group=route.group,
-            priority=priority,
-            requested_at=requested_at,
-            updated_at=now,
-            due_at=due_at,
-            sla_at_risk_at=at_risk_at,
-            external_source=external_source[:200],
-            external_id=external_id[:120],
-            **contact_fields,
-        )
-        idle.reset(request)  # the idle clock starts at filing, as after every change
-        for _attempt in range(8):
+    def write() -> ServiceRequest:
+        with _writing():
+            request = ServiceRequest(
+                service=service,
+                description=description,
+                answers=cleaned_answers,
+                lat=point[0] if point else None,
+                long=point[1] if point else None,
+                address=address,
+                address_id=address_id,
+                postal_code=postal_code,
+                channel=channel,
+                client_app=client_app[:120],
+                status=Status.NEW,
+                group=route.group,
+                priority=priority,
+                requested_at=requested_at,
+                updated_at=now,
+                due_at=due_at,
+                sla_at_risk_at=at_risk_at,
+                external_source=external_source[:200],
+                external_id=external_id[:120],
+                **contact_fields,
+            )
+            idle.reset(request)  # the idle clock starts at filing, as after every change
             request.tracking_number = tracking.generate()
-            try:
-                with transaction.atomic():
-                    request.save()
-                break
-            except IntegrityError:
-                if (
-                    external_id
-                    and ServiceRequest.objects.filter(
-                        external_source=external_source, external_id=external_id
-                    ).exists()
-                ):
-                    raise DomainError(
-                        _("This request was already imported."), code="duplicate_import"
-                    ) from None
-                continue
-        else:
-            raise DomainError(_("Could not allocate a tracking number; please try again."))
-        if zones:
-            through = ServiceRequest.zones.through
-            through.objects.bulk_create(
-                [through(servicerequest_id=request.pk, zone_id=zone.pk) for zone in zones]
-            )
-        events = [
-            _event(
-                request,
-                A.CREATED,
-                actor,
-                Visibility.PUBLIC,
-                {
-                    "after": {
-                        "service": service.code,
-                        "status": Status.NEW,
-                        "priority": priority,
-                        "channel": channel,
-                        "due_at": due_at.isoformat() if due_at else None,
-                    }
-                },
-                at=requested_at,
-            ),
-            _event(
-                request,
-                A.ROUTED,
-                system,
-                Visibility.INTERNAL,
-                {
-                    "after": {"group": route.group.code},
-                    "zones": [zone.code for zone in zones],
-                    "rule": route.rule.pk if route.rule else None,
-                    "reason": str(route.reason),
-                },
-                at=requested_at,
-            ),
-        ]
-        for photo in clean_photos:
-            events.append(_store_photo(request, photo, actor, Visibility.PUBLIC))
-        for url in clean_urls:
-            attachment = Attachment.objects.create(
-                request=request, external_url=url, visibility=Visibility.PUBLIC
-            )
-            events.append(
+            request.save()
+            if zones:
+                through = ServiceRequest.zones.through
+                through.objects.bulk_create(
+                    [through(servicerequest_id=request.pk, zone_id=zone.pk) for zone in zones]
+                )
+            events = [
                 _event(
                     request,
-                    A.ATTACHMENT,
+                    A.CREATED,
                     actor,
                     Visibility.PUBLIC,
-                    {"attachment": attachment.pk, "url": url},
+                    {
+                        "after": {
+                            "service": service.code,
+                            "status": Status.NEW,
+                            "priority": priority,
+                            "channel": channel,
+                            "due_at": due_at.isoformat() if due_at else None,
+                        }
+                    },
                     at=requested_at,
+                    save=False,
+                ),
+                _event(
+                    request,
+                    A.ROUTED,
+                    system,
+                    Visibility.INTERNAL,
+                    {
+                        "after": {"group": route.group.code},
+                        "zones": [zone.code for zone in zones],
+                        "rule": route.rule.pk if route.rule else None,
+                        "reason": str(route.reason),
+                    },
+                    at=requested_at,
+                    save=False,
+                ),
+            ]
+            Event.objects.bulk_create(events)
+            for photo in clean_photos:
+                events.append(_store_photo(request, photo, actor, Visibility.PUBLIC))
+            for url in clean_urls:
+                attachment = Attachment.objects.create(
+                    request=request, external_url=url, visibility=Visibility.PUBLIC
                 )
-            )
-        if notify:
-            _dispatch(events)
-        if on_created is not None:
-            # The caller's own record of this submission (e.g. an API idempotency key),
-            # committed or rolled back together with the request.
-            on_created(request)
-    return request
+                events.append(
+                    _event(
+                        request,
+                        A.ATTACHMENT,
+                        actor,
+                        Visibility.PUBLIC,
+                        {"attachment": attachment.pk, "url": url},
+                        at=requested_at,
+                    )
+                )
+            if notify:
+                _dispatch(events)
+            if on_created is not None:
+                # The caller's own record of this submission (e.g. an API idempotency key),
+                # committed or rolled back together with the request.
+                on_created(request)
+        return request
+
+    # A tracking number is random; on the rare clash with an existing one the whole
+    # transaction rolls back and is tried again with a new number (a savepoint around the
+    # insert would cost two more round trips on every submission).
+    for _attempt in range(8):
+        try:
+            return write()
+        except IntegrityError as exc:
+            if "tracking_number" in str(exc):
+                continue
+            if (
+                external_id
+                and ServiceRequest.objects.filter(
+                    external_source=external_source, external_id=external_id
+                ).exists()
+            ):
+                raise DomainError(
+                    _("This request was already imported."), code="duplicate_import"
+                ) from None
+            raise
+    raise DomainError(_("Could not allocate a tracking number; please try again."))

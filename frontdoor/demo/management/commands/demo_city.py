@@ -65,6 +65,8 @@ class Command(BaseCommand):
             create_demo_client,
             create_people,
             load_catalogue,
+            load_demo_addresses,
+            load_knowledge,
         )
 
         if logins:
@@ -76,7 +78,12 @@ class Command(BaseCommand):
         city = load_catalogue()
         create_people()
         create_demo_client()
-        self.stdout.write(f"Loaded {city.name}: catalogue, zones and staff.")
+        articles, responses = load_knowledge()
+        addresses = load_demo_addresses()
+        self.stdout.write(
+            f"Loaded {city.name}: catalogue, zones, staff, {articles} knowledge articles, "
+            f"{responses} canned responses and {addresses:,} synthetic addresses."
+        )
         if requests > 0:
             generator = HistoryGenerator(seed=seed, days=days, closed_share=closed_share)
 
@@ -88,7 +95,10 @@ class Command(BaseCommand):
         self._print_logins(LOGINS)
 
     def _print_logins(self, logins: list[tuple[str, str, str, str]]) -> None:
-        self.stdout.write("\nDemo logins (http://127.0.0.1:8000/admin/ for now):")
+        self.stdout.write(
+            "\nDemo logins (sign in at http://127.0.0.1:8000/accounts/login/;"
+            " staff land in the staff workspace, /staff/):"
+        )
         for username, password, role, what in logins:
             self.stdout.write(f"  {role:<22} {username:<12} {password:<12} {what}")
         from frontdoor.demo.loader import DEMO_API_KEY

@@ -1,0 +1,1 @@
+"""The resident portal's pages: one module per step of a resident's visit."""
